@@ -1,0 +1,135 @@
+"""The grader's Python API: grade submissions and write one result.json each.
+
+    from graders.api import grade
+    results = grade(["alice.zip", "bob/"], out="results/")
+"""
+import secrets
+import shutil
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__, diagnose, intake, sandbox
+from .checks import load_all
+from .result import CheckResult, SubmissionResult, write_result
+from .rubric import load_rubric
+from .runner import run_check
+from .workspace import build_workspace, provided_package
+
+
+@dataclass(frozen=True)
+class Options:
+    rubric: str | None = None          # path of a rubric TOML; None: the shipped one
+    mode: str | None = None            # "bwrap" or "rlimits"; None: the best available
+    keep_workspace: bool = False       # keep each submission's workspace for debugging
+    seed: int | None = None            # the secret seed; None: a fresh one per run
+
+
+def grade(paths, out, options=Options(), progress=None):
+    """Grade each submission path into out/<name>/result.json; returns the results in order."""
+    rubric = load_rubric(options.rubric)
+    seed = options.seed if options.seed is not None else secrets.randbits(63)
+    results = []
+    for path in paths:
+        result = grade_one(Path(path), Path(out), rubric, options, seed)
+        results.append(result)
+        if progress:
+            progress(result)
+    return results
+
+
+def grade_one(path, out, rubric, options, seed):
+    """Grade one submission; whatever happens, a result.json is written for it."""
+    start = time.perf_counter()
+    name = intake.submission_name(path)
+    try:
+        result = grade_submission(path, rubric, options, seed)
+    except intake.IntakeError as e:
+        result = empty_result(name, rubric, "rejected", str(e))
+    except Exception:  # a grader bug must not lose the submission's record
+        result = empty_result(name, rubric, "grader_error", "the grader failed:\n" + traceback.format_exc(limit=8))
+    result.seconds = round(time.perf_counter() - start, 3)
+    target = out / result.submission
+    target.mkdir(parents=True, exist_ok=True)
+    write_result(result, target / "result.json")
+    return result
+
+
+def grade_submission(path, rubric, options, seed):
+    submission = intake.read_submission(path)
+    mode = options.mode or sandbox.available_mode()
+    root = Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
+    try:
+        workspace = build_workspace(submission, root / "ws")
+        checks = load_all()
+        hidden = [provided_package()]
+        results = []
+        for spec in rubric.checks:
+            rng = np.random.default_rng([seed, *spec.id.encode()])
+            results.append(run_check(spec, checks[spec.id], workspace, rng, rubric.limits, mode, hidden))
+        explain_dependencies(results, rubric)
+    finally:
+        if not options.keep_workspace:
+            shutil.rmtree(root, ignore_errors=True)
+
+    student_sources = {k: v for k, v in submission.files.items() if k in workspace.student_files}
+    notes = list(submission.notes) + list(workspace.notes) + diagnose.syntax_problems(student_sources)
+    return SubmissionResult(
+        submission=submission.name, status="graded",
+        score=round(sum(c.score for c in results), 6), max_score=rubric.max_score,
+        isolation=mode, grader_version=__version__, rubric=rubric.source, seconds=0.0,
+        notes=notes, flags=flags_for(student_sources, results), metrics=metrics_for(results),
+        checks=results,
+    )
+
+
+def explain_dependencies(results, rubric):
+    """Say when a failed check depends on checks that failed too."""
+    by_id = {r.id: r for r in results}
+    specs = rubric.by_id()
+    for r in results:
+        if r.status == "passed":
+            continue
+        r.blocked_by = [d for d in r.depends_on if by_id[d].status != "passed"]
+        if r.blocked_by:
+            used = ", ".join(sorted({f for d in r.blocked_by for f in specs[d].functions}))
+            r.message = "%s uses %s, which failed (%s). %s" % (
+                ", ".join(r.functions), used, ", ".join(r.blocked_by), r.message)
+
+
+def flags_for(sources, results):
+    """Notes for the instructor: naive layers that call the fast path."""
+    flags = []
+    for function, names in diagnose.fast_path_references(sources.get("cs231n/layers.py", b"")).items():
+        flags.append("%s mentions the fast path (%s) in its source" % (function, ", ".join(names)))
+    speed = next((r for r in results if r.id == "fast_layers"), None)
+    calls = speed.details.get("fast_path_calls") if speed else None
+    if calls:
+        flags.append("while running the naive layers, the fast path was called: %s" % ", ".join(calls))
+    return flags
+
+
+def metrics_for(results):
+    speed = next((r for r in results if r.id == "fast_layers"), None)
+    return {"speedups": speed.details.get("speedups", {})} if speed else {}
+
+
+def empty_result(name, rubric, status, message):
+    """A result for a submission that could not be graded: every check skipped, with the reason."""
+    reason = "not graded: the submission was rejected" if status == "rejected" else "not graded: the grader failed"
+    checks = [
+        CheckResult(
+            id=spec.id, title=spec.title, section=spec.section, functions=list(spec.functions),
+            status="skipped", score=0.0, max_score=spec.points, measured=None, tolerance=spec.tolerance,
+            measure=spec.measure, message=reason, hint=None, seconds=0.0, depends_on=list(spec.depends_on),
+        )
+        for spec in rubric.checks
+    ]
+    return SubmissionResult(
+        submission=name, status=status, score=0.0, max_score=rubric.max_score, isolation="none",
+        grader_version=__version__, rubric=rubric.source, seconds=0.0, message=message, checks=checks,
+    )

@@ -1,0 +1,70 @@
+"""The check catalogue: for each rubric id, how to run the check and how to judge it.
+
+A check is a function `(rng, spec) -> (Job, judge)`, registered with @check(id):
+  - rng draws the hidden inputs (seeded from the run's secret);
+  - Job says what the sandboxed child must run (graders/child.py) on which arrays;
+  - judge(outputs) compares what the child returned with expectations the
+    trusted process computed from the reference, and returns a Verdict.
+The child never sees the expectations, and nothing it returns is trusted
+beyond being numbers to compare.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+CHECKS = {}
+
+
+def check(check_id):
+    """Register a check function under its rubric id."""
+    def register(fn):
+        CHECKS[check_id] = fn
+        return fn
+    return register
+
+
+@dataclass
+class Job:
+    task: str                  # a task of graders/child.py
+    params: dict               # JSON-serialisable task parameters
+    arrays: dict               # name -> np.ndarray, the hidden inputs
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    measured: float | None
+    message: str
+    details: dict = field(default_factory=dict)
+
+
+class Missing(Exception):
+    """The child did not return a value the check needs; str() says which, in plain words."""
+
+
+class Outputs:
+    """The arrays a child returned, looked up with plain-language errors."""
+
+    def __init__(self, arrays, meta):
+        self.arrays = arrays
+        self.meta = meta
+
+    def get(self, key, what):
+        if key in self.arrays:
+            return self.arrays[key]
+        if "none:" + key in self.arrays:
+            raise Missing("%s is None: the function returned the starter's placeholder" % what)
+        raise Missing("%s is missing or not numeric" % what)
+
+    def has(self, key):
+        return key in self.arrays
+
+    def prefixed(self, prefix):
+        """{name: array} for every output named prefix + name."""
+        return {k[len(prefix):]: v for k, v in self.arrays.items() if k.startswith(prefix)}
+
+
+def load_all():
+    """Import every check module so their @check decorators run."""
+    from . import conv, model, norm, pool, prerequisites, sandwich, speed  # noqa: F401
+    return CHECKS

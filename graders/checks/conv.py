@@ -1,0 +1,79 @@
+"""Naive convolution: forward and backward on hidden inputs, and the numeric gradient check."""
+import numpy as np
+from cs231n.layers import conv_backward_naive, conv_forward_naive
+
+from . import check
+from .compare import Tally
+from .jobs import describe_case, judge_numgrad, layer_job, numgrad_job
+
+# (stride, pad, square input?, square kernel?): every run draws fresh sizes for each.
+GEOMETRIES = [(1, 1, True, True), (2, 0, False, False), (3, 2, False, True), (1, 0, True, False)]
+
+
+def draw_case(rng, stride, pad, square_x, square_w):
+    """Random conv inputs whose filter fits a whole number of strides (the notebook's assumption)."""
+    N, C, F = rng.integers(2, 4), rng.integers(1, 4), rng.integers(2, 5)
+    HH = int(rng.integers(1, 5))
+    WW = HH if square_w else int(rng.integers(1, 5))
+    H = int(rng.integers(max(HH - 2 * pad, 1), 9))
+    W = H if square_x else int(rng.integers(max(WW - 2 * pad, 1), 9))
+    if not square_x and W == H:
+        W += 1
+    # Grow H and W until (H + 2 pad - HH) is a multiple of the stride.
+    H += (-(H + 2 * pad - HH)) % stride
+    W += (-(W + 2 * pad - WW)) % stride
+    x = rng.standard_normal((N, C, H, W))
+    w = rng.standard_normal((F, C, HH, WW))
+    b = rng.standard_normal(F)
+    param = {"stride": stride, "pad": pad}
+    out, _ = conv_forward_naive(x, w, b, param)
+    return {"args": [x, w, b, param], "dout": rng.standard_normal(out.shape)}
+
+
+def draw_cases(rng):
+    return [draw_case(rng, *geometry) for geometry in GEOMETRIES]
+
+
+@check("conv_forward")
+def conv_forward(rng, spec):
+    cases = draw_cases(rng)
+
+    def judge(outputs):
+        tally = Tally(spec.tolerance)
+        for i, case in enumerate(cases):
+            expected, _ = conv_forward_naive(*case["args"])
+            actual = outputs.get("case%d/fwd/0" % i, "out")
+            tally.add("out of case %d %s" % (i, describe_case(case)), actual, expected)
+        return tally.verdict()
+
+    return layer_job("conv_forward_naive", cases), judge
+
+
+@check("conv_backward")
+def conv_backward(rng, spec):
+    cases = draw_cases(rng)
+
+    def judge(outputs):
+        tally = Tally(spec.tolerance)
+        for i, case in enumerate(cases):
+            _, cache = conv_forward_naive(*case["args"])
+            expected = conv_backward_naive(case["dout"], cache)
+            for k, name in enumerate(("dx", "dw", "db")):
+                actual = outputs.get("case%d/bwd/%d" % (i, k), name)
+                tally.add("%s of case %d %s" % (name, i, describe_case(case)), actual, expected[k])
+        return tally.verdict()
+
+    return layer_job("conv_forward_naive", cases, backward="conv_backward_naive"), judge
+
+
+@check("conv_backward_numeric")
+def conv_backward_numeric(rng, spec):
+    # The notebook's shapes: x (4, 3, 5, 5), w (2, 3, 3, 3), stride 1, pad 1.
+    x, w, b = rng.standard_normal((4, 3, 5, 5)), rng.standard_normal((2, 3, 3, 3)), rng.standard_normal(2)
+    dout = rng.standard_normal((4, 2, 5, 5))
+    job = numgrad_job("conv_forward_naive", "conv_backward_naive", [x, w, b, {"stride": 1, "pad": 1}], dout, wrt=[0, 1, 2])
+
+    def judge(outputs):
+        return judge_numgrad(Tally(spec.tolerance), outputs, [(0, 0), (1, 1), (2, 2)], ["dx", "dw", "db"])
+
+    return job, judge

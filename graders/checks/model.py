@@ -1,0 +1,167 @@
+"""ThreeLayerConvNet: parameters, scores, loss and gradients against the reference,
+the notebook's gradient check, and overfitting a small training set."""
+import numpy as np
+from cs231n.classifiers.cnn import ThreeLayerConvNet
+
+from . import Job, Verdict, check
+from .compare import Tally, rel_error
+
+NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
+# A small net with distinct sizes everywhere, so a swapped dimension shows.
+SMALL = {"input_dim": [3, 12, 12], "num_filters": 4, "filter_size": 5, "hidden_dim": 11, "num_classes": 7}
+
+
+def reference_model(kwargs, params=None, reg=0.0):
+    model = ThreeLayerConvNet(**{**kwargs, "input_dim": tuple(kwargs["input_dim"]), "reg": reg, "dtype": np.float64})
+    if params is not None:
+        model.params = {k: v.copy() for k, v in params.items()}
+    return model
+
+
+def draw_params(rng, kwargs):
+    """Parameters with the reference's shapes, non-zero biases included."""
+    shapes = {k: v.shape for k, v in reference_model(kwargs).params.items()}
+    return {k: 0.05 * rng.standard_normal(shape) for k, shape in shapes.items()}
+
+
+def expected_shapes(kwargs):
+    C, H, W = kwargs["input_dim"]
+    F, k, hidden, classes = kwargs["num_filters"], kwargs["filter_size"], kwargs["hidden_dim"], kwargs["num_classes"]
+    return {"W1": (F, C, k, k), "b1": (F,), "W2": (F * (H // 2) * (W // 2), hidden), "b2": (hidden,),
+            "W3": (hidden, classes), "b3": (classes,)}
+
+
+@check("cnn_init")
+def cnn_init(rng, spec):
+    weight_scale = float(rng.choice([2e-2, 5e-3]))
+    kwargs = {**SMALL, "weight_scale": weight_scale, "dtype": "float64"}
+    job = Job("model", {"kwargs": kwargs}, {})
+
+    def judge(outputs):
+        params = outputs.prefixed("init/")
+        problems = [] if set(params) == set(NAMES) else [
+            "self.params has keys %s, expected %s" % (sorted(params), list(NAMES))]
+        worst = 0.0
+        for name, shape in expected_shapes(kwargs).items():
+            p = params.get(name)
+            if p is None:
+                continue
+            if p.shape != shape:
+                problems.append("%s has shape %s, expected %s" % (name, p.shape, shape))
+            if p.dtype != np.float64:
+                problems.append("%s has dtype %s, but dtype=np.float64 was requested" % (name, p.dtype))
+            if name.startswith("b") and np.any(p != 0):
+                problems.append("%s is not all zeros" % name)
+            if name.startswith("W"):
+                deviation = abs(float(np.std(p)) - weight_scale) / weight_scale
+                worst = max(worst, deviation)
+                if deviation > spec.tolerance:
+                    problems.append("%s has standard deviation %.3g, expected weight_scale = %g" % (name, np.std(p), weight_scale))
+        message = "; ".join(problems) or "names, shapes, dtype and scale as expected"
+        return Verdict(not problems, worst, message, {"weight_scale": weight_scale})
+
+    return job, judge
+
+
+def loss_job(rng, reg, with_labels):
+    kwargs = {**SMALL, "dtype": "float64"}
+    params = draw_params(rng, kwargs)
+    X = rng.standard_normal((5,) + tuple(kwargs["input_dim"]))
+    y = rng.integers(0, kwargs["num_classes"], size=5)
+    arrays = {"X": X, "y": y, **{"param/" + k: v for k, v in params.items()}}
+    calls = [{"X": "X", "y": "y" if with_labels else None, "reg": reg, "save": "call"}]
+    job = Job("model", {"kwargs": kwargs, "calls": calls}, arrays)
+    return job, reference_model(kwargs, params, reg), X, y
+
+
+@check("cnn_scores")
+def cnn_scores(rng, spec):
+    job, ref, X, _ = loss_job(rng, reg=0.0, with_labels=False)
+
+    def judge(outputs):
+        tally = Tally(spec.tolerance)
+        tally.add("scores = loss(X)", outputs.get("call/scores", "loss(X)"), ref.loss(X))
+        return tally.verdict()
+
+    return job, judge
+
+
+@check("cnn_loss")
+def cnn_loss(rng, spec):
+    reg = float(rng.uniform(0.3, 0.9))
+    job, ref, X, y = loss_job(rng, reg=reg, with_labels=True)
+
+    def judge(outputs):
+        expected, _ = ref.loss(X, y)
+        actual = float(outputs.get("call/loss", "the loss"))
+        err = rel_error(actual, expected)
+        data_loss = reference_model({**SMALL}, ref.params).loss(X, y)[0]
+        details = {"loss": actual, "expected": float(expected), "reg": reg, "data_loss": float(data_loss)}
+        message = "loss %.6g, expected %.6g with reg = %.3g (%.3g of it regularisation)" % (actual, expected, reg, expected - data_loss)
+        return Verdict(err <= spec.tolerance, err, message, details)
+
+    return job, judge
+
+
+@check("cnn_gradients")
+def cnn_gradients(rng, spec):
+    reg = float(rng.uniform(0.3, 0.9))
+    job, ref, X, y = loss_job(rng, reg=reg, with_labels=True)
+
+    def judge(outputs):
+        _, expected = ref.loss(X, y)
+        tally = Tally(spec.tolerance)
+        for name in NAMES:
+            tally.add("grads['%s']" % name, outputs.get("call/grad/" + name, "grads['%s']" % name), expected[name])
+        return tally.verdict()
+
+    return job, judge
+
+
+@check("cnn_gradcheck")
+def cnn_gradcheck(rng, spec):
+    # The notebook's network: 3 filters of 3x3 on (3, 16, 16), 7 hidden units, 2 inputs, reg 0.
+    kwargs = {"num_filters": 3, "filter_size": 3, "input_dim": [3, 16, 16], "hidden_dim": 7, "dtype": "float64"}
+    arrays = {"X": rng.standard_normal((2, 3, 16, 16)), "y": rng.integers(0, 10, size=2)}
+    job = Job("model_gradcheck", {"kwargs": kwargs, "h": 1e-6}, arrays)
+
+    def judge(outputs):
+        tally = Tally(spec.tolerance)
+        numeric = outputs.prefixed("numeric/")
+        if not numeric:
+            return Verdict(False, None, "loss(X, y) returned no gradients", {})
+        for name in sorted(numeric):
+            tally.add(name, outputs.get("analytic/" + name, "grads['%s']" % name), numeric[name])
+        return tally.verdict()
+
+    return job, judge
+
+
+def memorisable_data(rng, n=100, classes=10):
+    """Images with random labels: only memorising fits them, which is the point."""
+    X = 30.0 * rng.standard_normal((n, 3, 32, 32))
+    y = rng.integers(0, classes, size=n)
+    return X, y
+
+
+@check("cnn_overfit")
+def cnn_overfit(rng, spec):
+    X, y = memorisable_data(rng)
+    # Validating on the training set makes the Solver keep the best-fitting parameters.
+    arrays = {"X_train": X, "y_train": y, "X_val": X, "y_val": y}
+    solver = {"num_epochs": 15, "batch_size": 50, "update_rule": "adam", "optim_config": {"learning_rate": 1e-3}}
+    job = Job("train", {"kwargs": {"weight_scale": 1e-2}, "solver": solver, "seed": int(rng.integers(2**31))}, arrays)
+
+    def judge(outputs):
+        params = {name: outputs.get("params/" + name, "trained %s" % name) for name in NAMES}
+        ref = ThreeLayerConvNet(dtype=np.float64)
+        for name, value in params.items():
+            if value.shape != ref.params[name].shape:
+                return Verdict(False, None, "trained %s has shape %s, expected %s" % (name, value.shape, ref.params[name].shape), {})
+        ref.params = {k: v.astype(np.float64) for k, v in params.items()}
+        accuracy = float(np.mean(np.argmax(ref.loss(X), axis=1) == y))
+        history = {k: outputs.arrays[k].ravel()[:1000].tolist() for k in outputs.arrays if k.startswith("history/")}
+        message = "training accuracy %.2f measured with the reference forward pass (needs %.2f)" % (accuracy, spec.tolerance)
+        return Verdict(accuracy >= spec.tolerance, accuracy, message, {"accuracy": accuracy, **history})
+
+    return job, judge

@@ -1,0 +1,148 @@
+"""Spatial batch and group normalisation: forward, backward, numeric gradient checks."""
+import numpy as np
+from cs231n.layers import (
+    spatial_batchnorm_backward,
+    spatial_batchnorm_forward,
+    spatial_groupnorm_backward,
+    spatial_groupnorm_forward,
+)
+
+from . import Job, check
+from .compare import Tally
+from .jobs import describe_case, judge_numgrad, layer_job, numgrad_job
+
+TRAIN_STEPS = 3
+
+
+def draw_x(rng, shape, scale=4.0, shift=10.0):
+    return scale * rng.standard_normal(shape) + shift
+
+
+def batchnorm_sequence(rng):
+    """Inputs for several train-mode calls followed by one test-mode call."""
+    N, C, H, W = rng.integers(2, 5), rng.integers(2, 6), rng.integers(2, 6), rng.integers(2, 6)
+    xs = [draw_x(rng, (N, C, H, W), 2.5, 7.0) for _ in range(TRAIN_STEPS + 1)]
+    return xs, rng.standard_normal(C), rng.standard_normal(C), float(rng.uniform(0.7, 0.95))
+
+
+@check("spatial_batchnorm_forward")
+def spatial_batchnorm_forward_check(rng, spec):
+    xs, gamma, beta, momentum = batchnorm_sequence(rng)
+    arrays = {"gamma": gamma, "beta": beta}
+    calls = []
+    for k, x in enumerate(xs):
+        arrays["x%d" % k] = x
+        calls.append({
+            "function": "cs231n.layers.spatial_batchnorm_forward",
+            "args": [{"array": "x%d" % k}, {"array": "gamma"}, {"array": "beta"}, {"dict": "bn_param"}],
+            "save": "step%d" % k,
+            "update": {"bn_param": {"mode": "test" if k == TRAIN_STEPS else "train"}},
+            "export_dicts": ["bn_param"],
+        })
+    job = Job("calls", {"dicts": {"bn_param": {"momentum": momentum}}, "calls": calls}, arrays)
+
+    def judge(outputs):
+        tally, bn_param = Tally(spec.tolerance), {"momentum": momentum}
+        for k, x in enumerate(xs):
+            bn_param["mode"] = "test" if k == TRAIN_STEPS else "train"
+            expected, _ = spatial_batchnorm_forward(x, gamma, beta, bn_param)
+            label = "%s-mode call %d" % (bn_param["mode"], k + 1)
+            tally.add("out of the %s" % label, outputs.get("step%d/0" % k, "out"), expected)
+            for key in ("running_mean", "running_var"):
+                actual = outputs.get("dict/step%d/bn_param/%s" % (k, key), "bn_param['%s']" % key)
+                tally.add("bn_param['%s'] after the %s" % (key, label), actual, bn_param[key])
+        return tally.verdict()
+
+    return job, judge
+
+
+@check("spatial_batchnorm_backward")
+def spatial_batchnorm_backward_check(rng, spec):
+    xs, gamma, beta, _ = batchnorm_sequence(rng)
+    case = {"args": [xs[0], gamma, beta, {"mode": "train"}], "dout": rng.standard_normal(xs[0].shape)}
+
+    def judge(outputs):
+        tally = Tally(spec.tolerance)
+        _, cache = spatial_batchnorm_forward(*case["args"])
+        expected = spatial_batchnorm_backward(case["dout"], cache)
+        for k, name in enumerate(("dx", "dgamma", "dbeta")):
+            tally.add(name, outputs.get("case0/bwd/%d" % k, name), expected[k])
+        return tally.verdict()
+
+    return layer_job("spatial_batchnorm_forward", [case], backward="spatial_batchnorm_backward"), judge
+
+
+@check("spatial_batchnorm_backward_numeric")
+def spatial_batchnorm_backward_numeric(rng, spec):
+    # The notebook's shapes: (2, 3, 4, 5) with x = 5 randn + 12.
+    x = draw_x(rng, (2, 3, 4, 5), 5.0, 12.0)
+    args = [x, rng.standard_normal(3), rng.standard_normal(3), {"mode": "train"}]
+    job = numgrad_job("spatial_batchnorm_forward", "spatial_batchnorm_backward", args, rng.standard_normal(x.shape), wrt=[0, 1, 2])
+
+    def judge(outputs):
+        return judge_numgrad(Tally(spec.tolerance), outputs, [(0, 0), (1, 1), (2, 2)], ["dx", "dgamma", "dbeta"])
+
+    return job, judge
+
+
+def groupnorm_cases(rng):
+    """One case for each of G = 1, G = 2 and G = C (one channel per group)."""
+    C = 2 * int(rng.integers(2, 4))
+    cases = []
+    for G in (1, 2, C):
+        N, H, W = rng.integers(2, 4), rng.integers(2, 6), rng.integers(2, 6)
+        x = draw_x(rng, (N, C, H, W))
+        gamma, beta = rng.standard_normal((1, C, 1, 1)), rng.standard_normal((1, C, 1, 1))
+        cases.append({"args": [x, gamma, beta, G, {}], "dout": rng.standard_normal(x.shape)})
+    return cases
+
+
+@check("spatial_groupnorm_forward")
+def spatial_groupnorm_forward_check(rng, spec):
+    cases = groupnorm_cases(rng)
+
+    def judge(outputs):
+        tally = Tally(spec.tolerance)
+        for i, case in enumerate(cases):
+            expected, _ = spatial_groupnorm_forward(*case["args"])
+            tally.add("out with G=%d %s" % (case["args"][3], describe_case(case)), outputs.get("case%d/fwd/0" % i, "out"), expected)
+        return tally.verdict()
+
+    return layer_job("spatial_groupnorm_forward", cases), judge
+
+
+@check("spatial_groupnorm_backward")
+def spatial_groupnorm_backward_check(rng, spec):
+    cases = groupnorm_cases(rng)
+
+    def judge(outputs):
+        tally = Tally(spec.tolerance)
+        for i, case in enumerate(cases):
+            _, cache = spatial_groupnorm_forward(*case["args"])
+            expected = spatial_groupnorm_backward(case["dout"], cache)
+            C = case["args"][0].shape[1]
+            for k, name in enumerate(("dx", "dgamma", "dbeta")):
+                # The course documented dgamma and dbeta as (C,) in some years, (1, C, 1, 1) in others.
+                shapes = [(C,)] if k else None
+                tally.add("%s with G=%d" % (name, case["args"][3]), outputs.get("case%d/bwd/%d" % (i, k), name), expected[k], shapes)
+        return tally.verdict()
+
+    return layer_job("spatial_groupnorm_forward", cases, backward="spatial_groupnorm_backward"), judge
+
+
+@check("spatial_groupnorm_backward_numeric")
+def spatial_groupnorm_backward_numeric(rng, spec):
+    # The notebook's shapes: (2, 6, 4, 5), G = 2, x = 5 randn + 12.
+    x = draw_x(rng, (2, 6, 4, 5), 5.0, 12.0)
+    args = [x, rng.standard_normal((1, 6, 1, 1)), rng.standard_normal((1, 6, 1, 1)), 2, {}]
+    job = numgrad_job("spatial_groupnorm_forward", "spatial_groupnorm_backward", args, rng.standard_normal(x.shape), wrt=[0, 1, 2])
+
+    def judge(outputs):
+        tally = Tally(spec.tolerance)
+        for i, name in enumerate(("dx", "dgamma", "dbeta")):
+            numeric = outputs.get("numeric/%d" % i, "the numeric gradient for %s" % name)
+            shapes = [numeric.shape[1:2]] if i else None
+            tally.add(name, outputs.get("analytic/%d" % i, name), numeric, shapes)
+        return tally.verdict()
+
+    return job, judge

@@ -1,0 +1,293 @@
+"""The only grader code that runs inside the sandbox, next to the student's code.
+
+Usage (by graders.sandbox, never by hand):  python -I child.py WORKSPACE JOB_DIR
+
+It reads JOB_DIR/job.json (what to run) and JOB_DIR/inputs.npz (arrays drawn by
+the grader), imports the student's `cs231n` package from WORKSPACE, runs the
+requested task and writes
+  JOB_DIR/out/outputs.npz   numeric arrays only (np.savez, allow_pickle=False)
+  JOB_DIR/out/meta.json     status, error text, timings: shown to humans, never a verdict
+
+This file uses only the standard library and numpy, and imports nothing of the
+grader: it is copied into the workspace and runs with the student's privileges.
+Everything it writes is untrusted by the grader.
+"""
+import json
+import os
+import sys
+import time
+import traceback
+
+import numpy as np
+
+STUDENT_FILES = ("layers.py", "cnn.py")
+
+
+class TaskError(Exception):
+    """A student function broke the task's contract (wrong return, non-numeric output)."""
+
+
+# ---------------------------------------------------------------- arguments
+
+
+def resolve(function_path):
+    """'cs231n.layers.conv_forward_naive' -> the object, imported from the workspace."""
+    import importlib
+
+    module_name, _, attr = function_path.rpartition(".")
+    module = importlib.import_module(module_name)
+    try:
+        return getattr(module, attr)
+    except AttributeError:
+        raise TaskError("%s does not define %s" % (module.__file__, attr)) from None
+
+
+def build_args(specs, arrays, dicts, results):
+    """Turn JSON argument specs into values; arrays are fresh copies for each call."""
+    values = []
+    for spec in specs:
+        if "array" in spec:
+            values.append(arrays[spec["array"]].copy())
+        elif "value" in spec:
+            values.append(spec["value"])
+        elif "dict" in spec:
+            values.append(dicts[spec["dict"]])
+        elif "result" in spec:
+            result = results[spec["result"]]
+            values.append(result[spec["index"]] if "index" in spec else result)
+        else:
+            raise ValueError("unknown argument spec %r" % (spec,))
+    return values
+
+
+def export(outputs, prefix, value):
+    """Record a returned value under prefix; tuples become prefix/0, prefix/1, ..."""
+    if isinstance(value, tuple):
+        for i, item in enumerate(value):
+            export(outputs, "%s/%d" % (prefix, i), item)
+        return
+    if value is None:
+        outputs["none:" + prefix] = np.zeros(0)
+        return
+    try:
+        array = np.asarray(value)
+    except Exception:  # an object numpy cannot even wrap
+        return
+    if array.dtype.kind in "biuf":
+        outputs[prefix] = array
+
+
+def dict_arrays(outputs, name, d):
+    for key, value in d.items():
+        if isinstance(key, str) and key.isidentifier():
+            export(outputs, "dict/%s/%s" % (name, key), value)
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def task_calls(params, arrays, outputs, meta):
+    """Run a sequence of calls; each call's result may feed later ones."""
+    dicts = {name: dict(d) for name, d in params.get("dicts", {}).items()}
+    results = {}
+    for call in params["calls"]:
+        meta["current"] = call["function"]
+        for name, values in call.get("update", {}).items():
+            dicts[name].update(values)  # e.g. switch bn_param to test mode
+        fn = resolve(call["function"])
+        value = fn(*build_args(call["args"], arrays, dicts, results))
+        results[call["save"]] = value
+        if call.get("export", True):
+            export(outputs, call["save"], value)
+        for name in call.get("export_dicts", []):
+            dict_arrays(outputs, "%s/%s" % (call["save"], name), dicts[name])
+
+
+def task_numgrad(params, arrays, outputs, meta):
+    """Numeric gradient of the student's forward next to the student's backward."""
+    from cs231n.gradient_check import eval_numerical_gradient_array
+
+    forward, backward = resolve(params["forward"]), resolve(params["backward"])
+    dicts = {name: dict(d) for name, d in params.get("dicts", {}).items()}
+    args = build_args(params["args"], arrays, dicts, {})
+    dout = arrays[params["dout"]]
+    for i in params["wrt"]:
+        meta["current"] = "numeric gradient of %s" % params["forward"]
+
+        def f(_, i=i):
+            return np.asarray(forward(*args)[0])
+
+        outputs["numeric/%d" % i] = eval_numerical_gradient_array(f, args[i], dout, h=params["h"])
+    meta["current"] = params["backward"]
+    _, cache = forward(*args)
+    export(outputs, "analytic", backward(dout, cache))
+
+
+def new_model(params, arrays):
+    from cs231n.classifiers.cnn import ThreeLayerConvNet
+
+    model = ThreeLayerConvNet(**params["kwargs"])
+    if not isinstance(getattr(model, "params", None), dict):
+        raise TaskError("ThreeLayerConvNet() did not leave a dict in self.params")
+    return model
+
+
+def set_params(model, arrays):
+    given = {k[len("param/"):]: v.copy() for k, v in arrays.items() if k.startswith("param/")}
+    if given:
+        model.params = given
+
+
+def task_model(params, arrays, outputs, meta):
+    """Construct the student's model, optionally give it parameters, call loss()."""
+    meta["current"] = "ThreeLayerConvNet.__init__"
+    model = new_model(params, arrays)
+    for name, value in model.params.items():
+        export(outputs, "init/%s" % name, value)
+    set_params(model, arrays)
+    for call in params.get("calls", []):
+        meta["current"] = "ThreeLayerConvNet.loss"
+        if "reg" in call:
+            model.reg = call["reg"]
+        y = arrays[call["y"]] if call.get("y") else None
+        value = model.loss(arrays[call["X"]].copy(), y)
+        if y is None:
+            export(outputs, "%s/scores" % call["save"], value)
+            continue
+        if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], dict)):
+            raise TaskError("loss(X, y) must return (loss, grads) with grads a dict")
+        export(outputs, "%s/loss" % call["save"], value[0])
+        for name, grad in value[1].items():
+            export(outputs, "%s/grad/%s" % (call["save"], name), grad)
+
+
+def task_model_gradcheck(params, arrays, outputs, meta):
+    """The notebook's gradient check of the student's model, numeric next to analytic."""
+    from cs231n.gradient_check import eval_numerical_gradient
+
+    model = new_model(params, arrays)
+    set_params(model, arrays)
+    X, y = arrays["X"], arrays["y"]
+    meta["current"] = "ThreeLayerConvNet.loss"
+    _, grads = model.loss(X, y)
+    for name in sorted(grads):
+        export(outputs, "analytic/%s" % name, grads[name])
+        outputs["numeric/%s" % name] = eval_numerical_gradient(
+            lambda _: model.loss(X, y)[0], model.params[name], verbose=False, h=params["h"]
+        )
+
+
+def task_train(params, arrays, outputs, meta):
+    """Train the student's model with the provided Solver; return its parameters."""
+    from cs231n.solver import Solver
+
+    np.random.seed(params["seed"])
+    model = new_model(params, arrays)
+    data = {k: arrays[k] for k in ("X_train", "y_train", "X_val", "y_val")}
+    meta["current"] = "Solver.train with ThreeLayerConvNet.loss"
+    solver = Solver(model, data, verbose=False, **params["solver"])
+    solver.train()
+    for name, value in model.params.items():
+        export(outputs, "params/%s" % name, value)
+    for name in ("loss_history", "train_acc_history", "val_acc_history"):
+        export(outputs, "history/%s" % name, np.asarray(getattr(solver, name), dtype=float))
+
+
+def task_speed(params, arrays, outputs, meta):
+    """Time the student's naive layers on the notebook's shapes; trace fast-path calls."""
+    timings, calls, results = {}, set(), {}
+    for case in params["cases"]:
+        fn = resolve(case["function"])
+        meta["current"] = case["function"]
+        times = []
+        for rep in range(case["repeats"]):
+            args = build_args(case["args"], arrays, {}, results)
+            with Tracer(calls, active=rep == 0 and case.get("trace", False)):
+                start = time.perf_counter()
+                value = fn(*args)
+                times.append(time.perf_counter() - start)
+            if sum(times) > params["budget_seconds"]:
+                break
+        results[case["save"]] = value
+        timings[case["save"]] = sorted(times)[len(times) // 2]
+        export(outputs, case["save"], value)
+    meta["timings"] = timings
+    meta["fast_path_calls"] = sorted(calls)
+
+
+class Tracer:
+    """While active, records calls into the fast layers or the im2col extension."""
+
+    FAST_FILES = ("fast_layers.py", "im2col.py")
+
+    def __init__(self, seen, active=True):
+        self.seen, self.active = seen, active
+
+    def __call__(self, frame, event, arg):
+        if event == "call" and frame.f_code.co_filename.endswith(self.FAST_FILES):
+            self.seen.add(frame.f_code.co_name)
+        elif event == "c_call" and "im2col" in str(getattr(arg, "__module__", "")):
+            self.seen.add(getattr(arg, "__name__", "extension function"))
+
+    def __enter__(self):
+        if self.active:
+            sys.setprofile(self)
+        return self
+
+    def __exit__(self, *exc):
+        sys.setprofile(None)
+        return False
+
+
+TASKS = {
+    "calls": task_calls,
+    "numgrad": task_numgrad,
+    "model": task_model,
+    "model_gradcheck": task_model_gradcheck,
+    "train": task_train,
+    "speed": task_speed,
+}
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def student_traceback(exc):
+    """The traceback limited to frames in the student's files, plus the error line."""
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__)
+        if os.path.basename(f.filename) in STUDENT_FILES
+    ]
+    lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
+    workspace = os.getcwd() + os.sep
+    return "".join(lines).replace(workspace, "")
+
+
+def main(workspace, job_dir):
+    sys.path.insert(0, workspace)
+    os.chdir(workspace)
+    with open(os.path.join(job_dir, "job.json")) as f:
+        job = json.load(f)
+    with np.load(os.path.join(job_dir, "inputs.npz"), allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+
+    out_dir = os.path.join(job_dir, "out")
+    outputs, meta = {}, {"status": "ok", "current": None}
+    start = time.perf_counter()
+    try:
+        TASKS[job["task"]](job["params"], arrays, outputs, meta)
+    except BaseException as exc:  # the student's SystemExit and KeyboardInterrupt included
+        meta.update(
+            status="error",
+            error_type=type(exc).__name__,
+            error=str(exc)[:2000],
+            traceback=student_traceback(exc)[-6000:],
+        )
+    meta["seconds"] = time.perf_counter() - start
+    np.savez(os.path.join(out_dir, "outputs.npz"), **outputs)
+    with open(os.path.join(out_dir, "meta.json"), "w") as f:
+        json.dump(meta, f, default=str)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

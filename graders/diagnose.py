@@ -1,0 +1,85 @@
+"""Plain-language explanations of what went wrong in a student's code.
+
+Everything here reads text: error messages the child reported, and the
+student's source parsed (never executed) by the trusted process.
+"""
+import ast
+import re
+
+# (pattern in "ErrorType: message", explanation); the first match wins.
+KNOWN_ERRORS = [
+    (r"No module named '(past|future|six)'",
+     "your code imports the Python 2 compatibility package '{0}', which the grader does not install: "
+     "remove that import (in Python 3, range and pickle need no imports)"),
+    (r"module 'numpy' has no attribute '(int|float|bool|object|str|long|complex|mat|asscalar|alltrue|product)'",
+     "np.{0} no longer exists in NumPy 2: use the Python built-in (int, float, bool...) or np.int64 / np.asarray"),
+    (r"name '(xrange|unicode|raw_input|basestring)' is not defined",
+     "'{0}' is Python 2: use its Python 3 equivalent (range, str, input)"),
+    (r"Missing parentheses in call to 'print'", "print is a function in Python 3: write print(...)"),
+    (r"'float' object cannot be interpreted as an integer",
+     "a size computed with / is a float in Python 3: use // for integer division"),
+    (r"^MemoryError", "your code ran out of memory (the grader's limit); look for arrays far larger than the inputs"),
+    (r"^SystemExit", "your code called exit() or sys.exit(); remove it from layers.py/cnn.py"),
+]
+
+FAST_PATH_NAMES = {
+    "conv_forward_fast", "conv_backward_fast", "conv_forward_strides", "conv_backward_strides",
+    "conv_forward_im2col", "conv_backward_im2col", "max_pool_forward_fast", "max_pool_backward_fast",
+    "max_pool_forward_reshape", "max_pool_backward_reshape", "max_pool_forward_im2col",
+    "max_pool_backward_im2col", "im2col_cython", "col2im_cython", "col2im_6d_cython",
+    "im2col_indices", "col2im_indices", "conv_relu_forward", "conv_relu_pool_forward",
+}
+NAIVE_FUNCTIONS = ("conv_forward_naive", "conv_backward_naive", "max_pool_forward_naive", "max_pool_backward_naive")
+
+
+def explain(meta):
+    """One message for a child that reported an error in the student's code."""
+    error_type = str(meta.get("error_type") or "Error")
+    text = "%s: %s" % (error_type, str(meta.get("error") or "").strip())
+    where = meta.get("current")
+    if error_type == "TaskError":  # the child's own words about a broken contract
+        return "%s: %s" % (where or "your code", meta.get("error"))
+    prefix = "%s raised %s" % (where, text) if where else text
+    for pattern, explanation in KNOWN_ERRORS:
+        match = re.search(pattern, text)
+        if match:
+            return "%s. In plain words: %s." % (prefix, explanation.format(*match.groups()))
+    return prefix
+
+
+def from_output(output):
+    """Extra words for a child that died: what its last output suggests."""
+    if "MemoryError" in output or "Cannot allocate memory" in output:
+        return "; it ran out of memory"
+    return ""
+
+
+def syntax_problems(files):
+    """Messages for student files that do not even parse (checked without running them)."""
+    problems = []
+    for relative, content in sorted(files.items()):
+        try:
+            compile(content, relative, "exec", dont_inherit=True)
+        except SyntaxError as e:
+            words = explain({"error_type": "SyntaxError", "error": e.msg})
+            problems.append("%s line %s does not parse: %s" % (relative, e.lineno, words))
+        except ValueError as e:  # null bytes
+            problems.append("%s cannot be compiled: %s" % (relative, e))
+    return problems
+
+
+def fast_path_references(source):
+    """{naive function: sorted fast-path names it mentions}, read from the source's syntax tree."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {}
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name in NAIVE_FUNCTIONS:
+            names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            names |= {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+            hits = sorted(names & FAST_PATH_NAMES)
+            if hits:
+                found[node.name] = hits
+    return found

@@ -1,0 +1,86 @@
+"""What grading produces: typed results and the one JSON document per submission.
+
+result.json is the contract between the grader and everything that renders it
+(reports, Gradescope, JUnit, CSV). Its schema is graders/result.schema.json;
+every document written is validated against it first.
+"""
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+
+import jsonschema
+
+SCHEMA_VERSION = 1
+STATUSES = ("passed", "failed", "error", "timeout", "skipped")
+OUTPUT_CAP = 8000  # characters of captured output kept per check
+
+
+@dataclass
+class CheckResult:
+    id: str
+    title: str
+    section: str
+    functions: list[str]
+    status: str
+    score: float
+    max_score: float
+    measured: float | None
+    tolerance: float
+    measure: str
+    message: str
+    hint: str | None
+    seconds: float
+    output: str = ""
+    traceback: str | None = None
+    depends_on: list[str] = field(default_factory=list)
+    blocked_by: list[str] = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class SubmissionResult:
+    submission: str
+    status: str  # "graded", "rejected" (intake refused it) or "grader_error"
+    score: float
+    max_score: float
+    isolation: str
+    grader_version: str
+    rubric: str
+    seconds: float
+    message: str = ""
+    notes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+    checks: list[CheckResult] = field(default_factory=list)
+    schema_version: int = SCHEMA_VERSION
+
+    def to_json(self):
+        doc = asdict(self)
+        validate(doc)
+        return json.dumps(doc, indent=2, sort_keys=True, allow_nan=False)
+
+
+def schema():
+    return json.loads(resources.files("graders").joinpath("result.schema.json").read_text())
+
+
+def validate(doc):
+    """Raise jsonschema.ValidationError if doc is not a valid result document."""
+    jsonschema.validate(doc, schema())
+
+
+def write_result(result, path):
+    """Write result.json atomically: a reader sees the old file or the whole new one."""
+    tmp = "%s.tmp.%d" % (path, os.getpid())
+    with open(tmp, "w") as f:
+        f.write(result.to_json())
+    os.replace(tmp, path)
+
+
+def cap_text(text, limit=OUTPUT_CAP):
+    """Keep the start and the end of a long text, marking what was cut."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return "%s\n[... %d characters cut ...]\n%s" % (text[:half], len(text) - limit, text[-half:])

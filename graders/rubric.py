@@ -1,0 +1,108 @@
+"""The rubric: checks, points and tolerances, read from a TOML file.
+
+The file shipped with the grader is graders/rubric.toml; an instructor may pass
+another one. Loading validates it completely, so a typo fails before grading
+starts with a message naming the check and the field.
+"""
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+CHECK_FIELDS = {
+    "id": str, "title": str, "section": str, "functions": list, "points": (int, float),
+    "tolerance": (int, float), "measure": str, "time_limit": (int, float), "hint": str,
+    "depends_on": list,
+}
+
+
+class RubricError(ValueError):
+    """The rubric file is malformed; the message names the file, check and field."""
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title: str
+    section: str
+    functions: tuple[str, ...]
+    points: float
+    tolerance: float
+    measure: str
+    time_limit: float
+    hint: str
+    depends_on: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_mb: int = 3072
+    max_processes: int = 32
+    output_kb: int = 64
+
+
+@dataclass(frozen=True)
+class Rubric:
+    checks: tuple[CheckSpec, ...]
+    limits: Limits
+    source: str
+
+    def by_id(self):
+        return {c.id: c for c in self.checks}
+
+    @property
+    def max_score(self):
+        return sum(c.points for c in self.checks)
+
+
+def default_rubric_path():
+    return resources.files("graders").joinpath("rubric.toml")
+
+
+def load_rubric(path=None):
+    """Read and validate a rubric (the shipped one when path is None)."""
+    path = Path(str(path or default_rubric_path()))
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise RubricError("cannot read rubric %s: %s" % (path, e)) from e
+    checks = tuple(_parse_check(path, i, raw) for i, raw in enumerate(data.get("check", [])))
+    if not checks:
+        raise RubricError("rubric %s defines no [[check]] entries" % path)
+    _validate_references(path, checks)
+    try:
+        limits = Limits(**data.get("limits", {}))
+    except TypeError as e:
+        raise RubricError("rubric %s, [limits]: %s" % (path, e)) from e
+    return Rubric(checks=checks, limits=limits, source=str(path))
+
+
+def _parse_check(path, index, raw):
+    where = "rubric %s, check #%d (%s)" % (path, index + 1, raw.get("id", "no id"))
+    missing = sorted(set(CHECK_FIELDS) - set(raw))
+    unknown = sorted(set(raw) - set(CHECK_FIELDS))
+    if missing or unknown:
+        raise RubricError("%s: missing fields %s, unknown fields %s" % (where, missing, unknown))
+    for field, kind in CHECK_FIELDS.items():
+        if not isinstance(raw[field], kind) or isinstance(raw[field], bool):
+            raise RubricError("%s: field %r has the wrong type" % (where, field))
+    if raw["points"] < 0 or raw["tolerance"] < 0 or raw["time_limit"] <= 0:
+        raise RubricError("%s: points and tolerance must be >= 0, time_limit > 0" % where)
+    return CheckSpec(
+        id=raw["id"], title=raw["title"], section=raw["section"],
+        functions=tuple(raw["functions"]), points=float(raw["points"]),
+        tolerance=float(raw["tolerance"]), measure=raw["measure"],
+        time_limit=float(raw["time_limit"]), hint=raw["hint"],
+        depends_on=tuple(raw["depends_on"]),
+    )
+
+
+def _validate_references(path, checks):
+    ids = [c.id for c in checks]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise RubricError("rubric %s: duplicate check ids %s" % (path, duplicates))
+    for c in checks:
+        unknown = [d for d in c.depends_on if d not in ids]
+        if unknown:
+            raise RubricError("rubric %s, check %s: depends_on names unknown checks %s" % (path, c.id, unknown))

@@ -1,0 +1,941 @@
+"""The one place that starts untrusted processes.
+
+Student code is untrusted: it may be wrong, slow, crash, loop forever, eat memory,
+fork-bomb, print megabytes, try to read the reference solution, other submissions or the
+grader's output, write outside its workspace, or open network connections.  The grader runs
+it only through :func:`run_confined`, which returns a :class:`RunResult` and never
+interprets what the child printed.
+
+Confinement model
+=================
+
+Two modes; :func:`available_mode` picks the strongest one that works on this machine and the
+result's ``mode`` says which one was used, so the report can tell the instructor.
+
+``"bwrap"`` (bubblewrap; Linux with ``bwrap`` installed and namespaces allowed)
+    The child sees a fresh root made only of read-only binds of the system (``/usr``,
+    ``/bin``, ``/lib*``, ``/etc``), of the Python installation (``sys.prefix``,
+    ``sys.base_prefix`` and the ``sys.path`` entries outside the grader's own repository),
+    of each ``readable`` path, plus its ``workspace`` (read-write, at its own path), a
+    private ``/tmp`` and ``/dev/shm`` (size-capped tmpfs), a private ``/proc`` and a minimal
+    ``/dev``.  Each ``hidden`` path is covered by an empty read-only tmpfs (directories) or
+    ``/dev/null`` (files), wherever it appears in that view.  Nothing else of the host
+    filesystem exists in the sandbox.  New network (only its own loopback), pid, ipc, uts
+    and cgroup namespaces; ``--die-with-parent`` and ``--new-session``.
+
+``"rlimits"`` (fallback)
+    Only resource limits, ``cwd=workspace`` and a private ``TMPDIR`` inside the
+    workspace.  No filesystem or network isolation: ``readable`` and ``hidden`` have no
+    effect.
+
+In both modes the child gets exactly the environment given (or a minimal one: nothing of
+the grader's environment leaks) and, set by a tiny launcher (``_LAUNCHER``) right before it
+``exec``\\s the program: ``RLIMIT_CPU`` (SIGXCPU at the limit, SIGKILL a second later),
+``RLIMIT_AS``, ``RLIMIT_FSIZE``, ``RLIMIT_NOFILE``, ``RLIMIT_CORE=0`` and ``RLIMIT_NPROC``.
+
+Process count (``RLIMIT_NPROC``)
+    Linux never enforces ``RLIMIT_NPROC`` for uid 0, nor inside a user namespace whose ids
+    map to host uid 0.  So when the grader runs as root, every run leases a dedicated,
+    otherwise unused uid (``UID_POOL``, one per concurrent run, held with a ``flock``; or
+    the caller's ``uid``); the workspace is ``chown``\\ed to it for the run (and given back
+    afterwards) and the launcher drops to it (``setgroups([])``, ``setgid``, ``setuid``).
+    In bwrap mode bubblewrap then runs *privileged* (no user namespace, capabilities cut
+    to CAP_SETUID/CAP_SETGID, ``no_new_privs``) so the program really runs as that host
+    uid; the limit is ``max_processes`` (threads count too).  When the grader is not root
+    the child keeps the grader's uid and the limit is the number of that user's threads
+    right now plus ``max_processes`` (plus bubblewrap's own processes): a fork bomb is
+    stopped, but the budget is shared with the user's other processes.
+
+Cleanup
+    The child starts in a new session.  When it exits, times out, or the grader is
+    interrupted (``KeyboardInterrupt``), everything it started is killed: in bwrap mode by
+    killing the sandbox's pid-1 (the kernel then kills its whole pid namespace), in both
+    modes by killing its process group, session and descendants and, with a leased uid,
+    every process of that uid until none is left.  Limitation: in rlimits mode *without*
+    root a process that double-forks and calls ``setsid`` can outlive the run.
+
+Requirements and limits of the model
+    * As root, the files the program needs (the interpreter, ``readable`` paths) must be
+      readable by an unprivileged uid.  In bwrap mode only the bound paths' own
+      permissions matter (bubblewrap creates their parents); in rlimits mode every parent
+      directory must be searchable by others (a Python under ``/root`` is not: the run
+      then fails with "could not start", never falls back to running as root).
+    * Disk use inside the workspace is capped per file (``RLIMIT_FSIZE``), not in total.
+    * In rlimits mode without root the child runs as the grader's user and can read what
+      that user can read.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import pwd
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Limits", "RunResult", "available_mode", "run_confined", "UID_POOL"]
+
+MODES = ("bwrap", "rlimits")
+#: Host uids leased (one per concurrent run) when the grader runs as root.  Chosen outside
+#: the ranges used by Debian, systemd (dynamic users, nspawn) and usual subuid maps; a uid
+#: that has an account or running processes is skipped.
+UID_POOL = range(2_000_000_000, 2_000_001_000)
+
+_SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+_PASSTHROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+_BWRAP_OWN_PROCESSES = 3  # outer bwrap, the sandbox's pid 1, the launcher that supervises
+_DRAIN_SECONDS = 2.0  # how long to wait for the pipes to close once the program is gone
+_SWEEP_SECONDS = 10.0  # how long to keep killing leftovers before giving up
+_CHUNK = 65536
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float = 60.0
+    cpu_seconds: int = 60  # RLIMIT_CPU
+    memory_bytes: int = 4 * 2**30  # RLIMIT_AS
+    max_processes: int = 64  # RLIMIT_NPROC budget of the run (threads count too)
+    output_bytes: int = 256 * 2**10  # kept of stdout, and of stderr; the rest is discarded
+    file_bytes: int = 256 * 2**20  # RLIMIT_FSIZE; also the size of the private /tmp
+    open_files: int = 256  # RLIMIT_NOFILE
+
+
+@dataclass(frozen=True)
+class RunResult:
+    mode: str  # "bwrap" or "rlimits"
+    exit_code: int | None  # None if killed by a signal
+    signal: int | None
+    timed_out: bool  # wall clock exceeded; the whole process tree was killed
+    stdout: str  # decoded with errors="replace", capped
+    stderr: str
+    stdout_truncated: bool
+    stderr_truncated: bool
+    wall_seconds: float
+    cpu_seconds: float  # user+sys CPU of the child and its reaped descendants
+    reason: str  # plain words, e.g. "exited normally"
+
+
+# --------------------------------------------------------------------------------------
+# The launcher: runs inside the child (and, in bwrap mode, inside the sandbox) with
+# `python -I -S -c`.  argv[1] is a JSON config, argv[2:] the program.  It sets the
+# rlimits, drops to the leased uid, restores the signals Python ignores, and execs.  In
+# bwrap mode it first forks and stays as a supervisor that reports the program's real
+# exit status (bubblewrap itself folds a signal into 128+n) on the status pipe.
+_LAUNCHER = r"""
+import ctypes, json, os, resource, signal, sys
+cfg = json.loads(sys.argv[1])
+argv = sys.argv[2:]
+status = cfg["status_fd"]
+
+def report(line):
+    try:
+        os.write(status, (line + "\n").encode())
+    except OSError:
+        pass
+
+def fail(what, err):
+    report("error " + what + ": " + err.strerror)
+    sys.stderr.write("sandbox: " + what + ": " + err.strerror + "\n")
+    os._exit(126 if err.errno in (1, 13) else 127)
+
+def set_limits():
+    for name, soft, hard in cfg["rlimits"]:
+        which = getattr(resource, name)
+        try:
+            resource.setrlimit(which, (soft, hard))
+        except (OSError, ValueError):
+            cur = resource.getrlimit(which)[1]
+            if cur != resource.RLIM_INFINITY:
+                soft, hard = min(soft, cur), min(hard, cur)
+            resource.setrlimit(which, (soft, hard))
+
+def drop_privileges():
+    if cfg["uid"] is None:
+        return
+    os.setgroups([])
+    os.setgid(cfg["gid"])
+    os.setuid(cfg["uid"])
+    if os.getuid() != cfg["uid"] or os.geteuid() != cfg["uid"]:
+        raise PermissionError(1, "could not drop to uid %d" % cfg["uid"])
+
+def become_program():
+    try:
+        set_limits()
+        drop_privileges()
+    except OSError as err:
+        fail("could not confine the program", err)
+    if cfg["cwd"] is not None:
+        try:
+            os.chdir(cfg["cwd"])
+        except OSError as err:
+            fail("could not enter the workspace " + cfg["cwd"], err)
+    if cfg["parent_pid"] is not None:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG, after setuid
+        if os.getppid() != cfg["parent_pid"]:
+            os._exit(137)
+    for sig in (signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(sig, signal.SIG_DFL)
+    os.set_inheritable(status, False)
+    try:
+        os.execvp(argv[0], argv)
+    except OSError as err:
+        fail("could not execute " + repr(argv[0]), err)
+
+if not cfg["supervise"]:
+    become_program()
+pid = os.fork()
+if pid == 0:
+    become_program()
+_, st, usage = os.wait4(pid, 0)
+report("cpu %r" % (usage.ru_utime + usage.ru_stime))
+if os.WIFSIGNALED(st):
+    report("signal %d" % os.WTERMSIG(st))
+    os._exit(128 + os.WTERMSIG(st))
+report("exit %d" % os.WEXITSTATUS(st))
+os._exit(os.WEXITSTATUS(st))
+"""
+
+
+# ======================================================================================
+# Public API
+# ======================================================================================
+
+_mode_lock = threading.Lock()
+_mode_cache: str | None = None
+
+
+def available_mode() -> str:
+    """Return "bwrap" if bubblewrap exists and a trial sandbox runs Python, else "rlimits"."""
+    global _mode_cache
+    with _mode_lock:
+        if _mode_cache is None:
+            _mode_cache = "bwrap" if _bwrap_works() else "rlimits"
+        return _mode_cache
+
+
+def run_confined(
+    argv: Sequence[str],
+    workspace: Path,
+    limits: Limits = Limits(),
+    *,
+    env: Mapping[str, str] | None = None,
+    readable: Sequence[Path] = (),
+    hidden: Sequence[Path] = (),
+    mode: str | None = None,
+    uid: int | None = None,
+) -> RunResult:
+    """Run ``argv`` confined, with ``workspace`` as its cwd and only writable place.
+
+    ``env`` is the child's complete environment (default: :func:`default_env`).
+    ``readable`` paths are visible read-only and ``hidden`` ones are emptied (bwrap mode
+    only).  ``uid`` (root only) picks the uid to run as instead of leasing one from
+    :data:`UID_POOL`; it must be unused by anything else.
+    """
+    mode = mode or available_mode()
+    if mode not in MODES:
+        raise ValueError(f"unknown sandbox mode {mode!r}; expected one of {MODES}")
+    if not argv:
+        raise ValueError("argv is empty")
+    workspace = Path(os.path.realpath(workspace))
+    if not workspace.is_dir():
+        raise NotADirectoryError(f"workspace {workspace} is not a directory")
+    bwrap = _bwrap_path() if mode == "bwrap" else None
+    if mode == "bwrap" and bwrap is None:
+        raise RuntimeError("bwrap mode requested but bubblewrap is not installed")
+    if uid is not None and os.geteuid() != 0 and uid != os.getuid():
+        raise PermissionError("only root can run the child as another uid")
+
+    with _identity(uid) as ident, _workspace_for(workspace, ident, mode) as tmpdir:
+        child_env = dict(env) if env is not None else default_env(workspace, mode)
+        if tmpdir is not None:
+            child_env.setdefault("TMPDIR", str(tmpdir))
+        nproc = _nproc_budget(limits, ident, mode)
+        return _execute(argv, workspace, limits, child_env, readable, hidden, mode,
+                        bwrap, ident, nproc)
+
+
+def default_env(workspace: Path, mode: str = "bwrap") -> dict[str, str]:
+    """The minimal environment given to the child when the caller passes none."""
+    bindir = os.path.dirname(sys.executable)
+    env = {
+        "PATH": f"{bindir}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(workspace),
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    if mode == "bwrap":
+        env["TMPDIR"] = "/tmp"
+    env.update({k: os.environ[k] for k in _PASSTHROUGH_ENV if k in os.environ})
+    return env
+
+
+# ======================================================================================
+# Who the child runs as (edge: uid leases, workspace ownership)
+# ======================================================================================
+
+
+@dataclass(frozen=True)
+class _Identity:
+    uid: int | None  # None: the child keeps the grader's uid
+    gid: int | None
+
+
+class _identity:
+    """Context manager: the identity of one run; as root, a leased dedicated uid."""
+
+    def __init__(self, uid: int | None):
+        self._requested = uid
+        self._lock_fd: int | None = None
+
+    def __enter__(self) -> _Identity:
+        if os.geteuid() != 0:
+            return _Identity(None, None)
+        if self._requested is not None:
+            if self._requested == 0:
+                raise ValueError("uid 0 cannot be confined (RLIMIT_NPROC does not apply)")
+            return _Identity(self._requested, self._requested)
+        uid, self._lock_fd = _lease_uid()
+        return _Identity(uid, uid)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # releases the flock
+
+
+def _lease_uid() -> tuple[int, int]:
+    """Lock a free uid of UID_POOL for this run; return it and the lock's fd."""
+    lock_dir = _lock_dir()
+    for uid in UID_POOL:
+        if _has_account(uid):
+            continue
+        fd = os.open(lock_dir / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
+                     | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        if any(uid in p.uids for p in _processes()):
+            os.close(fd)
+            continue
+        return uid, fd
+    raise RuntimeError(f"no free sandbox uid in {UID_POOL}")
+
+
+def _lock_dir() -> Path:
+    path = Path(tempfile.gettempdir()) / f"cs231n-sandbox-uids-{os.geteuid()}"
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    st = path.lstat()
+    if not path.is_dir() or path.is_symlink() or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        raise RuntimeError(f"refusing to use {path} for uid locks: not a private directory")
+    return path
+
+
+def _has_account(uid: int) -> bool:
+    try:
+        pwd.getpwuid(uid)
+    except KeyError:
+        return False
+    return True
+
+
+class _workspace_for:
+    """Context manager: prepares the workspace for the run and restores it afterwards.
+
+    As root the tree is chowned to the leased uid and given back (entries that existed
+    get their owner back, new ones the workspace's owner).  In rlimits mode a private
+    TMPDIR ``.tmp`` is created inside (and removed afterwards); its path is returned.
+    """
+
+    def __init__(self, workspace: Path, ident: _Identity, mode: str):
+        self.workspace, self.ident, self.mode = workspace, ident, mode
+        self.owners: dict[str, tuple[int, int]] = {}
+        self.tmpdir: Path | None = None
+
+    def __enter__(self) -> Path | None:
+        if self.mode == "rlimits":
+            self.tmpdir = self.workspace / ".tmp"
+            self.tmpdir.mkdir(mode=0o700, exist_ok=True)
+        if self.ident.uid is not None:
+            self.owners = _owners(self.workspace)
+            _chown_tree(self.workspace, lambda _p: (self.ident.uid, self.ident.gid))
+        return self.tmpdir
+
+    def __exit__(self, *exc: object) -> None:
+        if self.tmpdir is not None:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+        if self.ident.uid is not None:
+            default = self.owners[str(self.workspace)]
+            _chown_tree(self.workspace, lambda p: self.owners.get(p, default))
+
+
+def _walk(root: Path) -> Iterator[str]:
+    """Every path under root (root included), without following symlinks."""
+    yield str(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        for name in dirnames + filenames:
+            yield os.path.join(dirpath, name)
+
+
+def _owners(root: Path) -> dict[str, tuple[int, int]]:
+    owners = {}
+    for path in _walk(root):
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        owners[path] = (st.st_uid, st.st_gid)
+    return owners
+
+
+def _chown_tree(root: Path, owner_of) -> None:
+    for path in _walk(root):
+        try:
+            os.lchown(path, *owner_of(path))
+        except OSError:
+            pass
+
+
+# ======================================================================================
+# Planning (pure): limits, environment, bubblewrap arguments, launcher command
+# ======================================================================================
+
+
+def _nproc_budget(limits: Limits, ident: _Identity, mode: str) -> int:
+    """RLIMIT_NPROC for the child: its uid's current threads plus the run's budget."""
+    uid = ident.uid if ident.uid is not None else os.getuid()
+    current = sum(p.threads for p in _processes() if p.uids[:1] == (uid,))
+    overhead = _BWRAP_OWN_PROCESSES if mode == "bwrap" and ident.uid is None else 0
+    return current + overhead + limits.max_processes
+
+
+def _rlimits(limits: Limits, nproc: int) -> list[tuple[str, int, int]]:
+    return [
+        ("RLIMIT_CPU", limits.cpu_seconds, limits.cpu_seconds + 1),
+        ("RLIMIT_AS", limits.memory_bytes, limits.memory_bytes),
+        ("RLIMIT_FSIZE", limits.file_bytes, limits.file_bytes),
+        ("RLIMIT_NOFILE", limits.open_files, limits.open_files),
+        ("RLIMIT_CORE", 0, 0),
+        ("RLIMIT_NPROC", nproc, nproc),
+    ]
+
+
+def _launcher_argv(argv: Sequence[str], config: dict) -> list[str]:
+    return [sys.executable, "-I", "-S", "-c", _LAUNCHER, json.dumps(config), *argv]
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _repo_roots() -> set[Path]:
+    """The grader's own checkout(s): the git work tree around the cwd and around this file."""
+    roots = set()
+    for start in (Path.cwd(), Path(__file__).resolve().parent):
+        start = Path(os.path.realpath(start))
+        for candidate in (start, *start.parents):
+            if (candidate / ".git").exists():
+                roots.add(candidate)
+                break
+    roots.add(Path(os.path.realpath(Path.cwd())))
+    return roots
+
+
+def _python_dirs() -> list[Path]:
+    """Directories of the Python installation the child needs, without the grader's repo.
+
+    The prefixes (venv and base installation) are always included, even inside the repo
+    (tox puts its venv there).  Other ``sys.path`` entries are included only if they exist
+    and are neither inside nor an ancestor of the repo (``''``/the cwd, PYTHONPATH
+    pointing at the checkout, pytest's rootdir insertions are thus left out).
+    """
+    repos = _repo_roots()
+
+    def too_wide(p: Path) -> bool:
+        return p == Path("/") or any(_is_within(r, p) for r in repos)
+
+    prefixes = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
+                os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}
+    dirs = {Path(os.path.realpath(p)) for p in prefixes if p}
+    dirs = {d for d in dirs if d.is_dir() and not too_wide(d)}
+    for entry in sys.path:
+        if not entry:
+            continue
+        p = Path(os.path.realpath(entry))
+        if not p.exists() or too_wide(p) or any(_is_within(p, r) for r in repos):
+            continue
+        dirs.add(p if p.is_dir() else p.parent)
+    return _outermost(dirs)
+
+
+def _outermost(paths: set[Path]) -> list[Path]:
+    """Drop paths that lie inside another one of the set."""
+    return sorted(p for p in paths if not any(q != p and _is_within(p, q) for q in paths))
+
+
+def _bwrap_args(bwrap: str, workspace: Path, readable: Sequence[Path],
+                hidden: Sequence[Path], limits: Limits, *, privileged: bool) -> list[str]:
+    """The bubblewrap command line (up to, not including, the command)."""
+    args = [bwrap]
+    if privileged:  # root: no user namespace, so that a dropped uid is a real host uid
+        args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                 "--unshare-cgroup-try", "--cap-drop", "ALL",
+                 "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        args += ["--unshare-all"]
+    args += ["--die-with-parent", "--new-session", "--hostname", "sandbox"]
+    bound: list[Path] = []  # host directories bound at their own path
+    for name in _SYSTEM_DIRS:
+        if os.path.islink(name):
+            args += ["--symlink", os.readlink(name), name]
+        elif os.path.isdir(name):
+            args += ["--ro-bind", name, name]
+            bound.append(Path(name))
+    size = str(max(limits.file_bytes, 2**20))
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
+    binds = {Path(os.path.realpath(p)): "--ro-bind" for p in (*_python_dirs(), *readable)}
+    binds[workspace] = "--bind"
+    made: set[Path] = {Path("/"), Path("/tmp"), Path("/dev"), Path("/proc")}
+    for path in sorted(binds, key=lambda p: len(p.parts)):  # parents before children
+        if path.exists():
+            args += _parent_dirs_args(path, bound, made)
+            args += [binds[path], str(path), str(path)]
+            bound.append(path)
+    args += _hide_args(hidden, bound)
+    args += ["--chdir", "/"]  # the launcher enters the workspace once it is the child's uid
+    return args
+
+
+def _parent_dirs_args(path: Path, bound: list[Path], made: set[Path]) -> list[str]:
+    """Create the missing parents of a bind target as 0755 directories.
+
+    (bubblewrap would make them 0700, which a dropped uid cannot traverse.)
+    """
+    args: list[str] = []
+    for parent in reversed(path.parents):
+        if parent in made or any(_is_within(parent, b) for b in bound):
+            continue
+        args += ["--perms", "0755", "--dir", str(parent)]
+        made.add(parent)
+    return args
+
+
+def _hide_args(hidden: Sequence[Path], bound: list[Path]) -> list[str]:
+    """Cover each hidden path that one of the binds makes visible in the sandbox."""
+    args: list[str] = []
+    for h in hidden:
+        real = Path(os.path.realpath(h))
+        if not real.exists() or not any(_is_within(real, b) for b in bound):
+            continue
+        if real.is_dir():
+            args += ["--perms", "0555", "--size", "4096", "--tmpfs", str(real),
+                     "--remount-ro", str(real)]
+        else:
+            args += ["--ro-bind", "/dev/null", str(real)]
+    return args
+
+
+def _describe(limits: Limits, exit_code: int | None, sig: int | None, timed_out: bool,
+              cpu: float, file_limit_hit: bool, start_error: str | None) -> str:
+    """The plain-words reason of a run's end."""
+    if timed_out:
+        return f"killed after {limits.wall_seconds:g} s wall-clock limit"
+    if start_error:
+        return f"could not start: {start_error}"
+    if sig is not None:
+        name = _signal_name(sig)
+        if sig == signal.SIGXCPU:
+            return f"killed by SIGXCPU (CPU-time limit {limits.cpu_seconds} s)"
+        if sig == signal.SIGXFSZ:
+            return f"killed by SIGXFSZ (file-size limit {limits.file_bytes} bytes)"
+        if sig == signal.SIGKILL:
+            if cpu >= limits.cpu_seconds:
+                return f"killed by SIGKILL (CPU-time limit {limits.cpu_seconds} s)"
+            return "killed by SIGKILL (likely the memory limit)"
+        return f"killed by {name}"
+    if file_limit_hit:
+        return (f"exceeded file-size limit ({limits.file_bytes} bytes); "
+                f"exited with code {exit_code}")
+    if exit_code == 0:
+        return "exited normally"
+    return f"exited with code {exit_code}"
+
+
+def _signal_name(sig: int) -> str:
+    try:
+        return signal.Signals(sig).name
+    except ValueError:
+        return f"signal {sig}"
+
+
+# ======================================================================================
+# Running (edge): spawn, pump the pipes, wait, kill everything, report
+# ======================================================================================
+
+
+@dataclass
+class _Capture:
+    cap: int
+    data: bytearray
+    truncated: bool = False
+
+    def add(self, chunk: bytes) -> None:
+        room = self.cap - len(self.data)
+        if len(chunk) > room:
+            self.truncated = True
+        if room > 0:
+            self.data += chunk[:room]
+
+    def text(self) -> str:
+        return bytes(self.data).decode("utf-8", errors="replace")
+
+
+@dataclass
+class _Outcome:
+    status: int | None = None  # wait status of the direct child
+    cpu: float = 0.0
+    timed_out: bool = False
+
+
+def _execute(argv, workspace, limits, env, readable, hidden, mode, bwrap, ident,
+             nproc) -> RunResult:
+    status_r, status_w = os.pipe()
+    config = {"rlimits": _rlimits(limits, nproc), "uid": ident.uid, "gid": ident.gid,
+              "status_fd": status_w, "supervise": mode == "bwrap",
+              "cwd": str(workspace) if mode == "bwrap" else None,
+              "parent_pid": None if mode == "bwrap" else os.getpid()}
+    command = _launcher_argv(argv, config)
+    if mode == "bwrap":
+        command = _bwrap_args(bwrap, workspace, readable, hidden, limits,
+                              privileged=os.geteuid() == 0) + command
+    out, err = _Capture(limits.output_bytes, bytearray()), _Capture(limits.output_bytes,
+                                                                   bytearray())
+    outcome = _Outcome()
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(command, cwd=workspace, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                pass_fds=(status_w,), start_new_session=True)
+    finally:
+        os.close(status_w)
+    try:
+        _pump(proc, out, err, outcome, start + limits.wall_seconds, mode, ident)
+    finally:
+        _kill_all(proc, mode, ident, outcome)
+        if outcome.status is None:
+            _reap(proc, outcome)
+        proc.stdout.close()
+        proc.stderr.close()
+        report = _parse_report(_read_all(status_r))
+    wall = time.monotonic() - start
+    return _result(limits, mode, outcome, out, err, wall, report, workspace)
+
+
+def _pump(proc, out: _Capture, err: _Capture, outcome: _Outcome, deadline: float,
+          mode: str, ident: _Identity) -> None:
+    """Read both pipes until the child is gone and the pipes are closed, or time is up."""
+    sel = selectors.DefaultSelector()
+    for pipe, capture in ((proc.stdout, out), (proc.stderr, err)):
+        os.set_blocking(pipe.fileno(), False)
+        sel.register(pipe.fileno(), selectors.EVENT_READ, capture)
+    pidfd = _pidfd(proc.pid)
+    if pidfd is not None:
+        sel.register(pidfd, selectors.EVENT_READ, None)
+    drain_until = None
+    try:
+        while True:
+            now = time.monotonic()
+            if outcome.status is None and now >= deadline:
+                outcome.timed_out = True
+                return
+            if outcome.status is not None and (len(sel.get_map()) == 0 or now >= drain_until):
+                return
+            timeout = (deadline if outcome.status is None else drain_until) - now
+            if pidfd is None and outcome.status is None:
+                timeout = min(timeout, 0.05)  # no pidfd: poll wait4
+            for key, _ in sel.select(timeout):
+                if key.data is None:
+                    sel.unregister(pidfd)
+                    _reap(proc, outcome, block=False)
+                    continue
+                chunk = _read_chunk(key.fd)
+                if chunk:
+                    key.data.add(chunk)
+                elif chunk is not None:
+                    sel.unregister(key.fd)
+            if outcome.status is None and pidfd is None:
+                _reap(proc, outcome, block=False)
+            if outcome.status is not None and drain_until is None:
+                # The program is gone; whatever it left behind must go too, so the
+                # pipes close.
+                _kill_all(proc, mode, ident, outcome)
+                drain_until = time.monotonic() + _DRAIN_SECONDS
+    finally:
+        sel.close()
+        if pidfd is not None:
+            os.close(pidfd)
+
+
+def _read_chunk(fd: int) -> bytes | None:
+    """A chunk of output, b"" at end of file, None if nothing is there yet."""
+    try:
+        return os.read(fd, _CHUNK)
+    except BlockingIOError:
+        return None
+    except OSError:
+        return b""
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _reap(proc: subprocess.Popen, outcome: _Outcome, block: bool = True) -> None:
+    """wait4 the direct child; record its status and the CPU time of its tree."""
+    try:
+        pid, status, usage = os.wait4(proc.pid, 0 if block else os.WNOHANG)
+    except ChildProcessError:
+        return
+    if pid == 0:
+        return
+    outcome.status = status
+    outcome.cpu = usage.ru_utime + usage.ru_stime
+    proc.returncode = os.waitstatus_to_exitcode(status)
+
+
+def _read_all(fd: int, cap: int = _CHUNK) -> str:
+    chunks, size = [], 0
+    try:
+        os.set_blocking(fd, False)
+        while size < cap and (chunk := os.read(fd, _CHUNK)):
+            chunks.append(chunk)
+            size += len(chunk)
+    except BlockingIOError:
+        pass
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class _Report:
+    """What the launcher wrote on the status pipe (all fields optional)."""
+
+    exit_code: int | None = None
+    signal: int | None = None
+    cpu: float | None = None
+    error: str | None = None
+
+
+def _parse_report(text: str) -> _Report:
+    fields: dict = {}
+    for line in text.splitlines():
+        word, _, value = line.partition(" ")
+        try:
+            if word == "exit":
+                fields.setdefault("exit_code", int(value))
+            elif word == "signal":
+                fields.setdefault("signal", int(value))
+            elif word == "cpu":
+                fields.setdefault("cpu", float(value))
+            elif word == "error":
+                fields.setdefault("error", value)
+        except ValueError:
+            continue
+    return _Report(**fields)
+
+
+def _result(limits: Limits, mode: str, outcome: _Outcome, out: _Capture, err: _Capture,
+            wall: float, report: _Report, workspace: Path) -> RunResult:
+    exit_code, sig = _decode(outcome, report, mode)
+    cpu = max(outcome.cpu, report.cpu or 0.0)
+    start_error = report.error
+    if (start_error is None and mode == "bwrap" and not outcome.timed_out
+            and report.exit_code is None and report.signal is None):
+        start_error = f"the sandbox exited with code {exit_code} before starting the program"
+    file_hit = exit_code not in (None, 0) and _file_at_limit(workspace, limits.file_bytes)
+    reason = _describe(limits, exit_code, sig, outcome.timed_out, cpu, file_hit, start_error)
+    return RunResult(mode=mode, exit_code=exit_code, signal=sig,
+                     timed_out=outcome.timed_out, stdout=out.text(), stderr=err.text(),
+                     stdout_truncated=out.truncated, stderr_truncated=err.truncated,
+                     wall_seconds=wall, cpu_seconds=cpu, reason=reason)
+
+
+def _decode(outcome: _Outcome, report: _Report, mode: str) -> tuple[int | None, int | None]:
+    """(exit_code, signal) of the program: from the supervisor's report (bwrap folds a
+    signal into 128+n) or from wait4 on the direct child (rlimits mode)."""
+    if outcome.timed_out:
+        return None, signal.SIGKILL
+    if mode == "bwrap" and report.signal is not None:
+        return None, report.signal
+    if mode == "bwrap" and report.exit_code is not None:
+        return report.exit_code, None
+    status = outcome.status if outcome.status is not None else 0
+    if os.WIFSIGNALED(status):
+        return None, os.WTERMSIG(status)
+    return os.WEXITSTATUS(status), None
+
+
+def _file_at_limit(workspace: Path, file_bytes: int) -> bool:
+    for path in _walk(workspace):
+        try:
+            if os.lstat(path).st_size >= file_bytes and os.path.isfile(path):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+# --------------------------------------------------------------------------------------
+# Processes: scan /proc, kill what the run left behind
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Proc:
+    pid: int
+    ppid: int
+    pgid: int
+    sid: int
+    uids: tuple[int, ...]  # real, effective, saved, fs
+    threads: int
+    zombie: bool
+
+
+def _processes() -> list[_Proc]:
+    procs = []
+    for name in os.listdir("/proc"):
+        if name.isdigit() and (p := _read_proc(int(name))) is not None:
+            procs.append(p)
+    return procs
+
+
+def _read_proc(pid: int) -> _Proc | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as f:
+            fields = dict(line.rstrip("\n").split(":", 1) for line in f if ":" in line)
+    except OSError:
+        return None
+
+    def first(key: str, default: int = -1) -> int:
+        values = fields.get(key, "").split()
+        return int(values[0]) if values else default
+
+    return _Proc(pid=pid, ppid=first("PPid"), pgid=first("NSpgid"), sid=first("NSsid"),
+                 uids=tuple(int(v) for v in fields.get("Uid", "").split()),
+                 threads=first("Threads", 1), zombie=fields.get("State", "").split()[:1] == ["Z"])
+
+
+def _descendants(pid: int, procs: list[_Proc]) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for p in procs:
+        children.setdefault(p.ppid, []).append(p.pid)
+    found, stack = [], list(children.get(pid, []))
+    while stack:
+        child = stack.pop()
+        found.append(child)
+        stack.extend(children.get(child, []))
+    return found
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _kill_all(proc: subprocess.Popen, mode: str, ident: _Identity, outcome: _Outcome) -> None:
+    """Kill the child and everything it started; wait until they are gone.
+
+    Descendants first (in bwrap mode this includes the sandbox's pid 1, whose death makes
+    the kernel kill its whole pid namespace; bubblewrap then exits after reaping it), then
+    the child's process group and session, then (with a leased uid) every process of that
+    uid, repeatedly, until none is left.
+    """
+    procs = _processes()
+    alive = outcome.status is None
+    victims = set(_descendants(proc.pid, procs)) if alive else set()
+    victims |= {p.pid for p in procs if (p.pgid == proc.pid or p.sid == proc.pid)
+                and not p.zombie and p.pid not in (proc.pid, os.getpid())}
+    for pid in victims:
+        _kill(pid)
+    if alive and mode == "bwrap":
+        _wait_for_exit(proc, outcome, 2.0)
+    if outcome.status is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        _kill(proc.pid)
+    if ident.uid is not None:
+        _sweep_uid(ident.uid)
+
+
+def _wait_for_exit(proc: subprocess.Popen, outcome: _Outcome, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while outcome.status is None and time.monotonic() < deadline:
+        _reap(proc, outcome, block=False)
+        if outcome.status is None:
+            time.sleep(0.005)
+
+
+def _sweep_uid(uid: int) -> None:
+    """Kill every (non-zombie) process of the leased uid until none is left."""
+    deadline = time.monotonic() + _SWEEP_SECONDS
+    while time.monotonic() < deadline:
+        left = [p.pid for p in _processes() if uid in p.uids and not p.zombie]
+        if not left:
+            return
+        for pid in left:
+            _kill(pid)
+        time.sleep(0.005)
+
+
+# --------------------------------------------------------------------------------------
+# Probing bubblewrap
+# --------------------------------------------------------------------------------------
+
+
+def _bwrap_path() -> str | None:
+    return shutil.which("bwrap") or (
+        "/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK) else None)
+
+
+def _bwrap_works() -> bool:
+    bwrap = _bwrap_path()
+    if bwrap is None or not sys.platform.startswith("linux"):
+        return False
+    with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as probe:
+        args = _bwrap_args(bwrap, Path(os.path.realpath(probe)), (), (), Limits(),
+                           privileged=os.geteuid() == 0)
+        try:
+            done = subprocess.run([*args, sys.executable, "-I", "-S", "-c", "print('ok')"],
+                                  stdin=subprocess.DEVNULL, capture_output=True,
+                                  env={"PATH": "/usr/bin:/bin"}, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+    return done.returncode == 0 and done.stdout.strip() == b"ok"
