@@ -5,14 +5,16 @@ Usage:
 
 Cases: the assignment notebook's conv (x (100,3,31,31), w (25,3,3,3), stride 2,
 pad 1) and pool (x (100,3,32,32), 2x2 stride 2), and the training network's
-conv (x (50,3,32,32), w (32,3,7,7), stride 1, pad 3) followed by 2x2 stride 2
-pooling of its (50,32,32,32) output; each in float64 and float32.
+conv (x (50,3,32,32), w (32,3,7,7), stride 1, pad 3) and the 2x2 stride 2
+pooling that follows it (input of the conv output's shape, (50,32,32,32));
+each in float64 and float32, with random data.
 
 Every number is the median wall time (time.perf_counter) over the repeats,
-after one untimed warm-up call; the fwd+bwd rows add the two medians.  Backward passes are timed on their own: the
-forward pass (and, for torch, the autograd graph) is built outside the timed
-region.  The naive convolution is slow, so it gets at most 3 repeats, and
---quick skips the naive layers altogether.
+after one untimed warm-up call; the fwd+bwd rows add the two medians.
+Backward passes are timed on their own: the forward pass (and, for torch, the
+autograd graph) is built outside the timed region.  The naive convolution is
+slow, so it gets at most 3 repeats, and --quick skips the naive layers.
+Timings on a shared machine are noisy: run it on an otherwise idle one.
 
 The cs231n package must be importable (pip install the project, or
 PYTHONPATH=reference with the Cython extension built in place).
@@ -214,6 +216,9 @@ def main():
               % (torch.__version__, torch.get_num_threads()))
     else:
         print("torch not importable: torch columns left empty")
+    if hasattr(os, "getloadavg") and os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1):
+        print("WARNING: load average %.1f on %s CPUs: other processes are "
+              "running, timings will be noisy" % (os.getloadavg()[0], os.cpu_count()))
     print("times: median of %d runs in ms (naive conv: at most %d runs)%s\n"
           % (repeats, NAIVE_MAX_REPEATS, "; --quick: naive skipped" if args.quick else ""))
 

@@ -63,6 +63,7 @@ def grade_submission(path, rubric, options, seed):
     submission = intake.read_submission(path)
     mode = options.mode or sandbox.available_mode()
     root = Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
+    root.chmod(0o711)  # the sandbox's unprivileged uid must reach ws/ inside, not list it
     try:
         workspace = build_workspace(submission, root / "ws")
         checks = load_all()

@@ -24,51 +24,62 @@ result's ``mode`` says which one was used, so the report can tell the instructor
     and cgroup namespaces; ``--die-with-parent`` and ``--new-session``.
 
 ``"rlimits"`` (fallback)
-    Only resource limits, ``cwd=workspace`` and a private ``TMPDIR`` inside the
-    workspace.  No filesystem or network isolation: ``readable`` and ``hidden`` have no
-    effect.
+    Only resource limits, ``cwd=workspace`` and a private ``TMPDIR`` (``.tmp`` inside the
+    workspace, removed afterwards; set unless the caller's ``env`` has one).  No
+    filesystem or network isolation: ``readable`` and ``hidden`` have no effect.
 
 In both modes the child gets exactly the environment given (or a minimal one: nothing of
-the grader's environment leaks) and, set by a tiny launcher (``_LAUNCHER``) right before it
-``exec``\\s the program: ``RLIMIT_CPU`` (SIGXCPU at the limit, SIGKILL a second later),
-``RLIMIT_AS``, ``RLIMIT_FSIZE``, ``RLIMIT_NOFILE``, ``RLIMIT_CORE=0`` and ``RLIMIT_NPROC``.
+the grader's environment leaks).  The process the grader starts is a tiny launcher
+(``_LAUNCHER``, run by this Python with ``-I -S``) that forks the program and stays as its
+reaper; the program, right before its ``exec``, gets ``RLIMIT_CPU`` (SIGXCPU at the
+limit, SIGKILL a second later), ``RLIMIT_AS``, ``RLIMIT_FSIZE``, ``RLIMIT_NOFILE``,
+``RLIMIT_CORE=0``, ``RLIMIT_NPROC``, ``no_new_privs``, its uid (below) and its cwd.
 
 Process count (``RLIMIT_NPROC``)
     Linux never enforces ``RLIMIT_NPROC`` for uid 0, nor inside a user namespace whose ids
     map to host uid 0.  So when the grader runs as root, every run leases a dedicated,
     otherwise unused uid (``UID_POOL``, one per concurrent run, held with a ``flock``; or
-    the caller's ``uid``); the workspace is ``chown``\\ed to it for the run (and given back
-    afterwards) and the launcher drops to it (``setgroups([])``, ``setgid``, ``setuid``).
+    the caller's ``uid``); the workspace is chowned to it for the run (and given back
+    afterwards) and the program drops to it (``setgroups([])``, ``setgid``, ``setuid``).
     In bwrap mode bubblewrap then runs *privileged* (no user namespace, capabilities cut
-    to CAP_SETUID/CAP_SETGID, ``no_new_privs``) so the program really runs as that host
-    uid; the limit is ``max_processes`` (threads count too).  When the grader is not root
-    the child keeps the grader's uid and the limit is the number of that user's threads
-    right now plus ``max_processes`` (plus bubblewrap's own processes): a fork bomb is
+    to CAP_SETUID/CAP_SETGID) so the program really runs as that host uid; the limit is
+    ``max_processes`` (threads count too).  When the grader is not root the child keeps
+    the grader's uid and the limit is the number of that user's threads right now plus
+    ``max_processes`` (plus bubblewrap's and the launcher's own processes): a fork bomb is
     stopped, but the budget is shared with the user's other processes.
 
 Cleanup
-    The child starts in a new session.  When it exits, times out, or the grader is
-    interrupted (``KeyboardInterrupt``), everything it started is killed: in bwrap mode by
-    killing the sandbox's pid-1 (the kernel then kills its whole pid namespace), in both
-    modes by killing its process group, session and descendants and, with a leased uid,
-    every process of that uid until none is left.  Limitation: in rlimits mode *without*
-    root a process that double-forks and calls ``setsid`` can outlive the run.
+    The launcher starts in a new session, only once the grader has armed its cleanup, and
+    dies with the grader.  It reaps everything below the program: in bwrap mode it is the
+    sandbox's pid 1 (``--as-pid-1``), so when it exits the kernel kills the whole pid
+    namespace; in rlimits mode it is a child subreaper, so even daemonized descendants stay
+    below it, and it kills them when the program exits.  On timeout, on exit, and when the
+    grader is interrupted (``KeyboardInterrupt``, re-raised afterwards) the grader kills
+    the launcher's descendants, process group and session and, with a leased uid, every
+    process of that uid until none is left.  Limitation: in rlimits mode *without* root
+    the program runs as the grader's user and could kill its launcher and then escape.
 
 Requirements and limits of the model
     * As root, the files the program needs (the interpreter, ``readable`` paths) must be
       readable by an unprivileged uid.  In bwrap mode only the bound paths' own
-      permissions matter (bubblewrap creates their parents); in rlimits mode every parent
-      directory must be searchable by others (a Python under ``/root`` is not: the run
-      then fails with "could not start", never falls back to running as root).
-    * Disk use inside the workspace is capped per file (``RLIMIT_FSIZE``), not in total.
+      permissions matter (bubblewrap's parents of them are made 0755); in rlimits mode
+      every parent directory, of the interpreter and of the workspace, must be searchable
+      by others (a Python under ``/root`` or a workspace under pytest's 0700 ``tmp_path``
+      is not: the run then ends "could not start ...", never falls back to root).
+    * Disk use inside the workspace is capped per file (``RLIMIT_FSIZE``), not in total;
+      the private ``/tmp`` and ``/dev/shm`` are tmpfs capped at ``file_bytes`` each.
     * In rlimits mode without root the child runs as the grader's user and can read what
-      that user can read.
+      that user can read (including the grader's environment in ``/proc``).
+    * bubblewrap needs ``--perms`` on ``--tmpfs`` (0.8 has it; Debian 12's package) when
+      the grader is root, and unprivileged user namespaces when it is not; otherwise
+      :func:`available_mode`'s trial run fails and "rlimits" is used.
 """
 
 from __future__ import annotations
 
-import errno
+import contextlib
 import fcntl
+import functools
 import json
 import os
 import pwd
@@ -80,11 +91,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Limits", "RunResult", "available_mode", "run_confined", "UID_POOL"]
+__all__ = ["Limits", "RunResult", "available_mode", "run_confined", "default_env", "UID_POOL"]
 
 MODES = ("bwrap", "rlimits")
 #: Host uids leased (one per concurrent run) when the grader runs as root.  Chosen outside
@@ -94,7 +105,7 @@ UID_POOL = range(2_000_000_000, 2_000_001_000)
 
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 _PASSTHROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-_BWRAP_OWN_PROCESSES = 3  # outer bwrap, the sandbox's pid 1, the launcher that supervises
+_OWN_PROCESSES = {"bwrap": 2, "rlimits": 1}  # bubblewrap and/or the launcher
 _DRAIN_SECONDS = 2.0  # how long to wait for the pipes to close once the program is gone
 _SWEEP_SECONDS = 10.0  # how long to keep killing leftovers before giving up
 _CHUNK = 65536
@@ -127,16 +138,28 @@ class RunResult:
 
 
 # --------------------------------------------------------------------------------------
-# The launcher: runs inside the child (and, in bwrap mode, inside the sandbox) with
-# `python -I -S -c`.  argv[1] is a JSON config, argv[2:] the program.  It sets the
-# rlimits, drops to the leased uid, restores the signals Python ignores, and execs.  In
-# bwrap mode it first forks and stays as a supervisor that reports the program's real
-# exit status (bubblewrap itself folds a signal into 128+n) on the status pipe.
+# The launcher: the child the grader starts (in bwrap mode: inside the sandbox, as its
+# pid 1), run with `python -I -S -c`; argv[1] is a JSON config, argv[2:] the program.
+# 1. It waits for the grader's "go", so that an interrupted grader never leaves a program
+#    running (the grader only says go once its cleanup is armed).
+# 2. It forks the program, which sets the rlimits, drops to the leased uid, enters the
+#    workspace, sets no_new_privs, restores the signals Python ignores and execs.
+# 3. It stays as the program's reaper (pid 1 of the sandbox, or a child subreaper in
+#    rlimits mode, so that even daemonized descendants stay below it), reaps orphans until
+#    the program exits, then (rlimits mode) kills what is left, and reports the program's
+#    real exit status and CPU time on the status pipe.
 _LAUNCHER = r"""
-import ctypes, json, os, resource, signal, sys
+import ctypes, json, os, resource, signal, sys, time
 cfg = json.loads(sys.argv[1])
 argv = sys.argv[2:]
 status = cfg["status_fd"]
+libc = ctypes.CDLL(None, use_errno=True)
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 1, 38, 36
+
+def die_with(parent):
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(137)
 
 def report(line):
     try:
@@ -145,8 +168,11 @@ def report(line):
         pass
 
 def fail(what, err):
-    report("error " + what + ": " + err.strerror)
-    sys.stderr.write("sandbox: " + what + ": " + err.strerror + "\n")
+    why = err.strerror
+    if cfg["uid"] is not None and err.errno == 13:
+        why += " (as sandbox uid %d: the path must be reachable by that uid)" % cfg["uid"]
+    report("error " + what + ": " + why)
+    sys.stderr.write("sandbox: " + what + ": " + why + "\n")
     os._exit(126 if err.errno in (1, 13) else 127)
 
 def set_limits():
@@ -154,7 +180,7 @@ def set_limits():
         which = getattr(resource, name)
         try:
             resource.setrlimit(which, (soft, hard))
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # unprivileged: cannot raise a hard limit
             cur = resource.getrlimit(which)[1]
             if cur != resource.RLIM_INFINITY:
                 soft, hard = min(soft, cur), min(hard, cur)
@@ -169,21 +195,15 @@ def drop_privileges():
     if os.getuid() != cfg["uid"] or os.geteuid() != cfg["uid"]:
         raise PermissionError(1, "could not drop to uid %d" % cfg["uid"])
 
-def become_program():
+def become_program(reaper):
     try:
         set_limits()
         drop_privileges()
+        os.chdir(cfg["cwd"])
     except OSError as err:
-        fail("could not confine the program", err)
-    if cfg["cwd"] is not None:
-        try:
-            os.chdir(cfg["cwd"])
-        except OSError as err:
-            fail("could not enter the workspace " + cfg["cwd"], err)
-    if cfg["parent_pid"] is not None:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG, after setuid
-        if os.getppid() != cfg["parent_pid"]:
-            os._exit(137)
+        fail("could not confine the program in " + cfg["cwd"], err)
+    die_with(reaper)  # after setuid, which clears it
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     for sig in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_DFL)
     os.set_inheritable(status, False)
@@ -192,12 +212,48 @@ def become_program():
     except OSError as err:
         fail("could not execute " + repr(argv[0]), err)
 
-if not cfg["supervise"]:
-    become_program()
+def children():
+    me, kids = str(os.getpid()), []
+    for name in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                if f.read().rsplit(")", 1)[1].split()[1] == me:
+                    kids.append(int(name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return kids
+
+def kill_leftovers(seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for kid in children():
+            try:
+                os.kill(kid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            return
+        time.sleep(0.002)
+
+if cfg["parent_pid"] is not None:  # rlimits mode: no namespace to die with
+    die_with(cfg["parent_pid"])
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+if os.read(cfg["gate_fd"], 2) != b"go":  # the grader gave up before it could clean up
+    os._exit(0)
+os.close(cfg["gate_fd"])
 pid = os.fork()
 if pid == 0:
-    become_program()
-_, st, usage = os.wait4(pid, 0)
+    become_program(os.getppid())
+while True:
+    done, st = os.waitpid(-1, 0)
+    if done == pid:
+        break
+if cfg["parent_pid"] is not None:
+    kill_leftovers()
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 report("cpu %r" % (usage.ru_utime + usage.ru_stime))
 if os.WIFSIGNALED(st):
     report("signal %d" % os.WTERMSIG(st))
@@ -256,7 +312,7 @@ def run_confined(
     if uid is not None and os.geteuid() != 0 and uid != os.getuid():
         raise PermissionError("only root can run the child as another uid")
 
-    with _identity(uid) as ident, _workspace_for(workspace, ident, mode) as tmpdir:
+    with _identity(uid) as ident, _prepared_workspace(workspace, ident, mode) as tmpdir:
         child_env = dict(env) if env is not None else default_env(workspace, mode)
         if tmpdir is not None:
             child_env.setdefault("TMPDIR", str(tmpdir))
@@ -295,26 +351,21 @@ class _Identity:
     gid: int | None
 
 
-class _identity:
-    """Context manager: the identity of one run; as root, a leased dedicated uid."""
-
-    def __init__(self, uid: int | None):
-        self._requested = uid
-        self._lock_fd: int | None = None
-
-    def __enter__(self) -> _Identity:
-        if os.geteuid() != 0:
-            return _Identity(None, None)
-        if self._requested is not None:
-            if self._requested == 0:
-                raise ValueError("uid 0 cannot be confined (RLIMIT_NPROC does not apply)")
-            return _Identity(self._requested, self._requested)
-        uid, self._lock_fd = _lease_uid()
-        return _Identity(uid, uid)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)  # releases the flock
+@contextlib.contextmanager
+def _identity(uid: int | None) -> Iterator[_Identity]:
+    """Who one run's child runs as: as root, a dedicated uid (leased unless given)."""
+    if os.geteuid() != 0:
+        yield _Identity(None, None)
+    elif uid is not None:
+        if uid == 0:
+            raise ValueError("uid 0 cannot be confined (RLIMIT_NPROC does not apply)")
+        yield _Identity(uid, uid)
+    else:
+        uid, lock_fd = _lease_uid()
+        try:
+            yield _Identity(uid, uid)
+        finally:
+            os.close(lock_fd)  # releases the flock
 
 
 def _lease_uid() -> tuple[int, int]:
@@ -330,7 +381,7 @@ def _lease_uid() -> tuple[int, int]:
         except BlockingIOError:
             os.close(fd)
             continue
-        if any(uid in p.uids for p in _processes()):
+        if any(uid in p.uids and not p.zombie for p in _processes()):
             os.close(fd)
             continue
         return uid, fd
@@ -357,34 +408,29 @@ def _has_account(uid: int) -> bool:
     return True
 
 
-class _workspace_for:
-    """Context manager: prepares the workspace for the run and restores it afterwards.
+@contextlib.contextmanager
+def _prepared_workspace(workspace: Path, ident: _Identity, mode: str) -> Iterator[Path | None]:
+    """Prepare the workspace for one run and restore it afterwards.
 
-    As root the tree is chowned to the leased uid and given back (entries that existed
-    get their owner back, new ones the workspace's owner).  In rlimits mode a private
-    TMPDIR ``.tmp`` is created inside (and removed afterwards); its path is returned.
+    With a dedicated uid the tree is chowned to it, and given back after the run: what
+    that uid owns then gets its earlier owner back (new entries: the workspace's owner);
+    nothing else is touched, so a planted hard link cannot be given away.  In rlimits mode
+    a private TMPDIR ``.tmp`` is made inside (and removed afterwards); it is yielded.
     """
-
-    def __init__(self, workspace: Path, ident: _Identity, mode: str):
-        self.workspace, self.ident, self.mode = workspace, ident, mode
-        self.owners: dict[str, tuple[int, int]] = {}
-        self.tmpdir: Path | None = None
-
-    def __enter__(self) -> Path | None:
-        if self.mode == "rlimits":
-            self.tmpdir = self.workspace / ".tmp"
-            self.tmpdir.mkdir(mode=0o700, exist_ok=True)
-        if self.ident.uid is not None:
-            self.owners = _owners(self.workspace)
-            _chown_tree(self.workspace, lambda _p: (self.ident.uid, self.ident.gid))
-        return self.tmpdir
-
-    def __exit__(self, *exc: object) -> None:
-        if self.tmpdir is not None:
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
-        if self.ident.uid is not None:
-            default = self.owners[str(self.workspace)]
-            _chown_tree(self.workspace, lambda p: self.owners.get(p, default))
+    tmpdir = workspace / ".tmp" if mode == "rlimits" else None
+    if tmpdir is not None:
+        tmpdir.mkdir(mode=0o700, exist_ok=True)
+    owners = _owners(workspace) if ident.uid is not None else {}
+    try:
+        if ident.uid is not None:
+            _chown_tree(workspace, lambda _path: (ident.uid, ident.gid))
+        yield tmpdir
+    finally:
+        if tmpdir is not None:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        if ident.uid is not None:
+            default = owners[str(workspace)]
+            _chown_tree(workspace, lambda path: owners.get(path, default), only=ident.uid)
 
 
 def _walk(root: Path) -> Iterator[str]:
@@ -406,10 +452,14 @@ def _owners(root: Path) -> dict[str, tuple[int, int]]:
     return owners
 
 
-def _chown_tree(root: Path, owner_of) -> None:
+def _chown_tree(root: Path, owner_of: Callable[[str], tuple[int, int]],
+                only: int | None = None) -> None:
+    """lchown every entry under root (root included) to owner_of(path); with ``only``,
+    just the entries that uid owns."""
     for path in _walk(root):
         try:
-            os.lchown(path, *owner_of(path))
+            if only is None or os.lstat(path).st_uid == only:
+                os.lchown(path, *owner_of(path))
         except OSError:
             pass
 
@@ -423,7 +473,7 @@ def _nproc_budget(limits: Limits, ident: _Identity, mode: str) -> int:
     """RLIMIT_NPROC for the child: its uid's current threads plus the run's budget."""
     uid = ident.uid if ident.uid is not None else os.getuid()
     current = sum(p.threads for p in _processes() if p.uids[:1] == (uid,))
-    overhead = _BWRAP_OWN_PROCESSES if mode == "bwrap" and ident.uid is None else 0
+    overhead = _OWN_PROCESSES[mode] if ident.uid is None else 0  # else they run as root
     return current + overhead + limits.max_processes
 
 
@@ -447,7 +497,7 @@ def _is_within(path: Path, root: Path) -> bool:
 
 
 def _repo_roots() -> set[Path]:
-    """The grader's own checkout(s): the git work tree around the cwd and around this file."""
+    """The grader's own checkout(s): the git work trees around the cwd and this file."""
     roots = set()
     for start in (Path.cwd(), Path(__file__).resolve().parent):
         start = Path(os.path.realpath(start))
@@ -455,7 +505,6 @@ def _repo_roots() -> set[Path]:
             if (candidate / ".git").exists():
                 roots.add(candidate)
                 break
-    roots.add(Path(os.path.realpath(Path.cwd())))
     return roots
 
 
@@ -464,13 +513,14 @@ def _python_dirs() -> list[Path]:
 
     The prefixes (venv and base installation) are always included, even inside the repo
     (tox puts its venv there).  Other ``sys.path`` entries are included only if they exist
-    and are neither inside nor an ancestor of the repo (``''``/the cwd, PYTHONPATH
-    pointing at the checkout, pytest's rootdir insertions are thus left out).
+    and are neither inside the repo (``''``, PYTHONPATH pointing at the checkout, pytest's
+    rootdir insertions) nor an ancestor of it, of the home directory, or ``/``.
     """
     repos = _repo_roots()
+    guarded = repos | {Path(os.path.realpath(Path.home()))}
 
     def too_wide(p: Path) -> bool:
-        return p == Path("/") or any(_is_within(r, p) for r in repos)
+        return p == Path("/") or any(_is_within(g, p) for g in guarded)
 
     prefixes = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
                 os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}
@@ -480,9 +530,11 @@ def _python_dirs() -> list[Path]:
         if not entry:
             continue
         p = Path(os.path.realpath(entry))
-        if not p.exists() or too_wide(p) or any(_is_within(p, r) for r in repos):
+        if not p.exists():
             continue
-        dirs.add(p if p.is_dir() else p.parent)
+        p = p if p.is_dir() else p.parent  # a zip archive: bind its folder
+        if not too_wide(p) and not any(_is_within(p, r) for r in repos):
+            dirs.add(p)
     return _outermost(dirs)
 
 
@@ -492,7 +544,8 @@ def _outermost(paths: set[Path]) -> list[Path]:
 
 
 def _bwrap_args(bwrap: str, workspace: Path, readable: Sequence[Path],
-                hidden: Sequence[Path], limits: Limits, *, privileged: bool) -> list[str]:
+                hidden: Sequence[Path], limits: Limits, *, privileged: bool,
+                features: frozenset[str] = frozenset({"--perms", "--size"})) -> list[str]:
     """The bubblewrap command line (up to, not including, the command)."""
     args = [bwrap]
     if privileged:  # root: no user namespace, so that a dropped uid is a real host uid
@@ -501,7 +554,9 @@ def _bwrap_args(bwrap: str, workspace: Path, readable: Sequence[Path],
                  "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
         args += ["--unshare-all"]
-    args += ["--die-with-parent", "--new-session", "--hostname", "sandbox"]
+    # --as-pid-1: the launcher is the namespace's init; bubblewrap reaps it, so when
+    # bubblewrap has exited the whole pid namespace is gone.
+    args += ["--as-pid-1", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
     bound: list[Path] = []  # host directories bound at their own path
     for name in _SYSTEM_DIRS:
         if os.path.islink(name):
@@ -509,24 +564,31 @@ def _bwrap_args(bwrap: str, workspace: Path, readable: Sequence[Path],
         elif os.path.isdir(name):
             args += ["--ro-bind", name, name]
             bound.append(Path(name))
-    size = str(max(limits.file_bytes, 2**20))
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
-             "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
+    size = max(limits.file_bytes, 2**20)
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += _tmpfs_args("/tmp", "1777", size, features)
+    args += _tmpfs_args("/dev/shm", "1777", size, features)
     binds = {Path(os.path.realpath(p)): "--ro-bind" for p in (*_python_dirs(), *readable)}
     binds[workspace] = "--bind"
     made: set[Path] = {Path("/"), Path("/tmp"), Path("/dev"), Path("/proc")}
     for path in sorted(binds, key=lambda p: len(p.parts)):  # parents before children
         if path.exists():
-            args += _parent_dirs_args(path, bound, made)
+            args += _parent_dirs_args(path, bound, made, features)
             args += [binds[path], str(path), str(path)]
             bound.append(path)
-    args += _hide_args(hidden, bound)
+    args += _hide_args(hidden, bound, features)
     args += ["--chdir", "/"]  # the launcher enters the workspace once it is the child's uid
     return args
 
 
-def _parent_dirs_args(path: Path, bound: list[Path], made: set[Path]) -> list[str]:
+def _tmpfs_args(dest: str, perms: str, size: int, features: frozenset[str]) -> list[str]:
+    args = ["--perms", perms] if "--perms" in features else []
+    args += ["--size", str(size)] if "--size" in features else []
+    return args + ["--tmpfs", dest]
+
+
+def _parent_dirs_args(path: Path, bound: list[Path], made: set[Path],
+                      features: frozenset[str]) -> list[str]:
     """Create the missing parents of a bind target as 0755 directories.
 
     (bubblewrap would make them 0700, which a dropped uid cannot traverse.)
@@ -535,12 +597,12 @@ def _parent_dirs_args(path: Path, bound: list[Path], made: set[Path]) -> list[st
     for parent in reversed(path.parents):
         if parent in made or any(_is_within(parent, b) for b in bound):
             continue
-        args += ["--perms", "0755", "--dir", str(parent)]
+        args += (["--perms", "0755"] if "--perms" in features else []) + ["--dir", str(parent)]
         made.add(parent)
     return args
 
 
-def _hide_args(hidden: Sequence[Path], bound: list[Path]) -> list[str]:
+def _hide_args(hidden: Sequence[Path], bound: list[Path], features: frozenset[str]) -> list[str]:
     """Cover each hidden path that one of the binds makes visible in the sandbox."""
     args: list[str] = []
     for h in hidden:
@@ -548,8 +610,8 @@ def _hide_args(hidden: Sequence[Path], bound: list[Path]) -> list[str]:
         if not real.exists() or not any(_is_within(real, b) for b in bound):
             continue
         if real.is_dir():
-            args += ["--perms", "0555", "--size", "4096", "--tmpfs", str(real),
-                     "--remount-ro", str(real)]
+            args += _tmpfs_args(str(real), "0555", 4096, features)
+            args += ["--remount-ro", str(real)]
         else:
             args += ["--ro-bind", "/dev/null", str(real)]
     return args
@@ -596,7 +658,7 @@ def _signal_name(sig: int) -> str:
 @dataclass
 class _Capture:
     cap: int
-    data: bytearray
+    data: bytearray = field(default_factory=bytearray)
     truncated: bool = False
 
     def add(self, chunk: bytes) -> None:
@@ -615,43 +677,52 @@ class _Outcome:
     status: int | None = None  # wait status of the direct child
     cpu: float = 0.0
     timed_out: bool = False
+    cleaned: bool = False  # _kill_all ran after the child was reaped
 
 
-def _execute(argv, workspace, limits, env, readable, hidden, mode, bwrap, ident,
-             nproc) -> RunResult:
-    status_r, status_w = os.pipe()
+def _execute(argv: Sequence[str], workspace: Path, limits: Limits, env: Mapping[str, str],
+             readable: Sequence[Path], hidden: Sequence[Path], mode: str, bwrap: str | None,
+             ident: _Identity, nproc: int) -> RunResult:
+    status_r, status_w = os.pipe()  # launcher -> grader: errors, the program's status
+    gate_r, gate_w = os.pipe()  # grader -> launcher: "go" once cleanup is guaranteed
     config = {"rlimits": _rlimits(limits, nproc), "uid": ident.uid, "gid": ident.gid,
-              "status_fd": status_w, "supervise": mode == "bwrap",
-              "cwd": str(workspace) if mode == "bwrap" else None,
+              "status_fd": status_w, "gate_fd": gate_r, "cwd": str(workspace),
               "parent_pid": None if mode == "bwrap" else os.getpid()}
     command = _launcher_argv(argv, config)
     if mode == "bwrap":
         command = _bwrap_args(bwrap, workspace, readable, hidden, limits,
-                              privileged=os.geteuid() == 0) + command
-    out, err = _Capture(limits.output_bytes, bytearray()), _Capture(limits.output_bytes,
-                                                                   bytearray())
-    outcome = _Outcome()
+                              privileged=os.geteuid() == 0,
+                              features=_bwrap_features(bwrap)) + command
+    out, err = _Capture(limits.output_bytes), _Capture(limits.output_bytes)
+    outcome, proc = _Outcome(), None
     start = time.monotonic()
     try:
-        proc = subprocess.Popen(command, cwd=workspace, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                pass_fds=(status_w,), start_new_session=True)
-    finally:
-        os.close(status_w)
-    try:
+        try:
+            proc = subprocess.Popen(command, cwd=workspace, env=env,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, pass_fds=(status_w, gate_r),
+                                    start_new_session=True)
+        finally:
+            os.close(status_w)
+            os.close(gate_r)
+        # Interrupted before this point, the launcher reads EOF and never runs argv.
+        os.write(gate_w, b"go")
         _pump(proc, out, err, outcome, start + limits.wall_seconds, mode, ident)
     finally:
-        _kill_all(proc, mode, ident, outcome)
-        if outcome.status is None:
-            _reap(proc, outcome)
-        proc.stdout.close()
-        proc.stderr.close()
+        os.close(gate_w)
+        if proc is not None:
+            if not outcome.cleaned:
+                _kill_all(proc, mode, ident, outcome)
+            if outcome.status is None:
+                _reap(proc, outcome)
+            proc.stdout.close()
+            proc.stderr.close()
         report = _parse_report(_read_all(status_r))
     wall = time.monotonic() - start
     return _result(limits, mode, outcome, out, err, wall, report, workspace)
 
 
-def _pump(proc, out: _Capture, err: _Capture, outcome: _Outcome, deadline: float,
+def _pump(proc: subprocess.Popen, out: _Capture, err: _Capture, outcome: _Outcome, deadline: float,
           mode: str, ident: _Identity) -> None:
     """Read both pipes until the child is gone and the pipes are closed, or time is up."""
     sel = selectors.DefaultSelector()
@@ -689,6 +760,7 @@ def _pump(proc, out: _Capture, err: _Capture, outcome: _Outcome, deadline: float
                 # The program is gone; whatever it left behind must go too, so the
                 # pipes close.
                 _kill_all(proc, mode, ident, outcome)
+                outcome.cleaned = True
                 drain_until = time.monotonic() + _DRAIN_SECONDS
     finally:
         sel.close()
@@ -770,7 +842,7 @@ def _parse_report(text: str) -> _Report:
 
 def _result(limits: Limits, mode: str, outcome: _Outcome, out: _Capture, err: _Capture,
             wall: float, report: _Report, workspace: Path) -> RunResult:
-    exit_code, sig = _decode(outcome, report, mode)
+    exit_code, sig = _decode(outcome, report)
     cpu = max(outcome.cpu, report.cpu or 0.0)
     start_error = report.error
     if (start_error is None and mode == "bwrap" and not outcome.timed_out
@@ -784,14 +856,14 @@ def _result(limits: Limits, mode: str, outcome: _Outcome, out: _Capture, err: _C
                      wall_seconds=wall, cpu_seconds=cpu, reason=reason)
 
 
-def _decode(outcome: _Outcome, report: _Report, mode: str) -> tuple[int | None, int | None]:
-    """(exit_code, signal) of the program: from the supervisor's report (bwrap folds a
-    signal into 128+n) or from wait4 on the direct child (rlimits mode)."""
+def _decode(outcome: _Outcome, report: _Report) -> tuple[int | None, int | None]:
+    """(exit_code, signal) of the program: from the launcher's report, else (the launcher
+    itself was killed) from wait4 on the direct child."""
     if outcome.timed_out:
         return None, signal.SIGKILL
-    if mode == "bwrap" and report.signal is not None:
+    if report.signal is not None:
         return None, report.signal
-    if mode == "bwrap" and report.exit_code is not None:
+    if report.exit_code is not None:
         return report.exit_code, None
     status = outcome.status if outcome.status is not None else 0
     if os.WIFSIGNALED(status):
@@ -925,17 +997,25 @@ def _bwrap_path() -> str | None:
         "/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK) else None)
 
 
+@functools.lru_cache(maxsize=None)
+def _bwrap_features(bwrap: str) -> frozenset[str]:
+    """The optional bubblewrap options this version knows (--perms: 0.5, --size: 0.7)."""
+    try:
+        text = subprocess.run([bwrap, "--help"], capture_output=True, text=True,
+                              timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(opt for opt in ("--perms", "--size") if opt in text)
+
+
 def _bwrap_works() -> bool:
-    bwrap = _bwrap_path()
-    if bwrap is None or not sys.platform.startswith("linux"):
+    """Whether a real confined run (uid drop included when root) works in bwrap mode."""
+    if _bwrap_path() is None or not sys.platform.startswith("linux"):
         return False
     with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as probe:
-        args = _bwrap_args(bwrap, Path(os.path.realpath(probe)), (), (), Limits(),
-                           privileged=os.geteuid() == 0)
         try:
-            done = subprocess.run([*args, sys.executable, "-I", "-S", "-c", "print('ok')"],
-                                  stdin=subprocess.DEVNULL, capture_output=True,
-                                  env={"PATH": "/usr/bin:/bin"}, timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
+            result = run_confined([sys.executable, "-I", "-S", "-c", "print('ok')"],
+                                  Path(probe), Limits(wall_seconds=30), mode="bwrap")
+        except (OSError, RuntimeError):
             return False
-    return done.returncode == 0 and done.stdout.strip() == b"ok"
+    return result.exit_code == 0 and result.stdout.strip() == "ok"

@@ -6,22 +6,33 @@ from . import check
 from .compare import Tally
 from .jobs import describe_case, judge_numgrad, layer_job, numgrad_job
 
-# (stride, pad, square input?, square kernel?): every run draws fresh sizes for each.
-GEOMETRIES = [(1, 1, True, True), (2, 0, False, False), (3, 2, False, True), (1, 0, True, False)]
+# (stride, pad, input shape, kernel shape): every run draws fresh sizes for each, with the
+# shapes' orientation fixed, so a bug that shows for wide inputs shows in every run.
+GEOMETRIES = [(1, 1, "square", "square"), (2, 0, "wide", "wide"), (3, 2, "tall", "square"), (1, 0, "square", "tall")]
 
 
-def draw_case(rng, stride, pad, square_x, square_w):
+def draw_sides(rng, shape, low, high):
+    """(height, width) in [low, high) with the given orientation: square, tall or wide."""
+    a = int(rng.integers(low, high))
+    if shape == "square":
+        return a, a
+    b = int(rng.integers(a + 1, high + 1))
+    return (b, a) if shape == "tall" else (a, b)
+
+
+def draw_case(rng, stride, pad, x_shape, w_shape):
     """Random conv inputs whose filter fits a whole number of strides (the notebook's assumption)."""
     N, C, F = rng.integers(2, 4), rng.integers(1, 4), rng.integers(2, 5)
-    HH = int(rng.integers(1, 5))
-    WW = HH if square_w else int(rng.integers(1, 5))
-    H = int(rng.integers(max(HH - 2 * pad, 1), 9))
-    W = H if square_x else int(rng.integers(max(WW - 2 * pad, 1), 9))
-    if not square_x and W == H:
-        W += 1
+    HH, WW = draw_sides(rng, w_shape, 1, 4)
+    H, W = draw_sides(rng, x_shape, max(HH, WW), 8)
     # Grow H and W until (H + 2 pad - HH) is a multiple of the stride.
     H += (-(H + 2 * pad - HH)) % stride
     W += (-(W + 2 * pad - WW)) % stride
+    while (x_shape == "tall" and H <= W) or (x_shape == "wide" and W <= H):
+        if x_shape == "tall":
+            H += stride
+        else:
+            W += stride
     x = rng.standard_normal((N, C, H, W))
     w = rng.standard_normal((F, C, HH, WW))
     b = rng.standard_normal(F)

@@ -17,14 +17,13 @@ import sys
 import tempfile
 import textwrap
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from graders.sandbox import Limits, RunResult, available_mode, run_confined
+from graders.sandbox import UID_POOL, Limits, RunResult, available_mode, run_confined
 
 MODES = [
     pytest.param("bwrap", marks=pytest.mark.skipif(
@@ -81,30 +80,38 @@ def run(mode: str, workspace: Path, code: str, limits: Limits = SMALL, *args: st
                         **kwargs)
 
 
-def leftovers(marker: str, uid: int | None = None) -> list[int]:
-    """Live processes whose command line carries marker or (if given) that run as uid."""
+def leftovers(marker: str) -> list[int]:
+    """Live (non-zombie) processes whose command line carries marker.
+
+    Every process a test's child forks inherits its command line, marker included.
+    (Not by uid: another grader on the machine may lease the same uid right after.)
+    """
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit() or int(name) == os.getpid():
             continue
         try:
-            status = Path(f"/proc/{name}/status").read_text()
+            state = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[0]
             cmdline = Path(f"/proc/{name}/cmdline").read_bytes()
-        except OSError:
+        except (OSError, IndexError):
             continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if fields.get("State", "").split()[:1] == ["Z"]:
-            continue
-        real_uid = int(fields["Uid"].split()[0])
-        if marker.encode() in cmdline or (uid is not None and real_uid == uid):
+        if state != "Z" and marker.encode() in cmdline.split(b"\0"):
             found.append(int(name))
     return found
 
 
-def child_uid(result: RunResult) -> int | None:
-    """The uid the child printed on its first line, if it is a dedicated one."""
-    uid = int(result.stdout.split()[0])
-    return uid if uid not in (0, os.getuid()) else None
+def user_threads() -> int:
+    """Threads the grader's user runs right now (what RLIMIT_NPROC counts)."""
+    total = 0
+    for name in os.listdir("/proc"):
+        try:
+            status = Path(f"/proc/{name}/status").read_text() if name.isdigit() else ""
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields and int(fields["Uid"].split()[0]) == os.getuid():
+            total += int(fields["Threads"])
+    return total
 
 
 # --------------------------------------------------------------------------------------
@@ -189,7 +196,6 @@ def test_infinite_loop_times_out_and_leaves_nothing(mode, workspace):
     limits = Limits(**{**SMALL.__dict__, "wall_seconds": 1.5})
     result = run(mode, workspace, """
         import os, time
-        print(os.getuid(), flush=True)
         for _ in range(3):
             if os.fork() == 0:
                 os.setsid()  # tries to leave the process group
@@ -202,7 +208,24 @@ def test_infinite_loop_times_out_and_leaves_nothing(mode, workspace):
     assert (result.exit_code, result.signal) == (None, signal.SIGKILL)
     assert result.reason == "killed after 1.5 s wall-clock limit"
     assert 1.5 <= result.wall_seconds < 6
-    assert leftovers(marker, child_uid(result)) == []
+    assert leftovers(marker) == []
+
+
+def test_daemonized_grandchild_is_killed_when_the_program_exits(mode, workspace):
+    marker = uuid.uuid4().hex
+    result = run(mode, workspace, """
+        import os, time
+        if os.fork() == 0:  # the classic daemon: fork, setsid, fork, parent exits
+            os.setsid()
+            if os.fork() == 0:
+                time.sleep(30)
+            os._exit(0)
+        os.wait()
+        print("main exits")
+    """, SMALL, marker)
+    assert result.stdout == "main exits\n", result.stderr
+    assert result.reason == "exited normally"
+    assert leftovers(marker) == []
 
 
 def test_cpu_hog_gets_sigxcpu(mode, workspace):
@@ -233,6 +256,7 @@ def test_unbounded_allocation_is_stopped(mode, workspace):
 def test_fork_bomb_is_contained(mode, workspace):
     marker = uuid.uuid4().hex
     limits = Limits(**{**SMALL.__dict__, "max_processes": 12})
+    already = user_threads()
     result = run(mode, workspace, """
         import os, sys, time
         print(os.getuid(), flush=True)
@@ -251,10 +275,12 @@ def test_fork_bomb_is_contained(mode, workspace):
     assert result.exit_code == 0, result.stderr
     forks, err = map(int, result.stdout.split()[1:3])
     assert err == errno.EAGAIN
-    assert forks <= 12
+    assert forks >= 8
     if IS_ROOT:  # a dedicated uid: the budget is exactly the run's
-        assert forks >= 8
-    assert leftovers(marker, child_uid(result)) == []
+        assert forks <= 12
+    else:  # the budget sits on top of the user's other processes (and bubblewrap's)
+        assert forks <= 12 + already + 3
+    assert leftovers(marker) == []
 
 
 def test_output_flood_is_capped_and_does_not_block(mode, workspace):
@@ -346,6 +372,14 @@ def test_concurrent_runs_get_distinct_uids(mode):
     assert len(uids) == 2 and 0 not in uids
 
 
+@pytest.mark.skipif(not IS_ROOT, reason="only root can pick the child's uid")
+def test_explicit_uid(mode, workspace):
+    uid = UID_POOL.stop + 4321  # outside the pool, so no concurrent run leases it
+    result = run(mode, workspace, "import os; print(os.getuid(), os.getgid(), os.getgroups())",
+                 uid=uid)
+    assert result.stdout == f"{uid} {uid} []\n", result.stderr
+
+
 @pytest.mark.skipif(not IS_ROOT, reason="ownership changes only when the grader is root")
 def test_workspace_ownership_is_given_back(mode, workspace):
     (workspace / "given.txt").write_text("input")
@@ -397,7 +431,8 @@ def test_bwrap_filesystem_view(workspace, host_tree):
         attempt("hidden-dir", lambda: os.listdir({str(data / 'solution')!r}))
         attempt("hidden-in-dir", lambda: open({str(data / 'solution' / 'answer.py')!r}).read())
         attempt("hidden-file", lambda: open({str(data / 'key.txt')!r}).read())
-        attempt("repo", lambda: os.listdir({str(REPO)!r}))
+        attempt("repo", lambda: os.listdir({str(REPO / 'reference')!r}))
+        attempt("tests", lambda: os.listdir({str(REPO / 'tests')!r}))
         attempt("grader-home", lambda: os.listdir("/root/.ssh"))
     """, readable=[data], hidden=[data / "solution", data / "key.txt"])
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
@@ -406,7 +441,8 @@ def test_bwrap_filesystem_view(workspace, host_tree):
     assert lines["hidden-dir"] == "ok []"
     assert lines["hidden-in-dir"].startswith("failed")
     assert lines["hidden-file"] in ("ok ''", "failed PermissionError")
-    assert lines["repo"].startswith("failed")
+    assert lines["repo"].startswith("failed")  # the reference solution's sources
+    assert lines["tests"].startswith("failed")
     assert lines["grader-home"].startswith("failed")
 
 
@@ -460,3 +496,22 @@ def test_bwrap_hides_host_processes(workspace):
         print(len([p for p in os.listdir("/proc") if p.isdigit()]))
     """)
     assert int(result.stdout) <= 4
+
+
+def test_bwrap_hides_an_installed_package(workspace):
+    """As the grader hides the installed reference package inside site-packages."""
+    if available_mode() != "bwrap":
+        pytest.skip("bubblewrap is not usable on this machine")
+    package = Path(pytest.__file__).resolve().parent  # some package of the grader's Python
+    result = run("bwrap", workspace, f"""
+        import os
+        print(os.listdir({str(package)!r}))
+        try:
+            open({str(package / '__init__.py')!r}).read()
+            print("read")
+        except OSError as e:
+            print("failed", type(e).__name__)
+        import json  # the rest of the installation still works
+    """, hidden=[package])
+    assert result.stdout.splitlines() == ["[]", "failed FileNotFoundError"], result.stderr
+    assert result.exit_code == 0

@@ -92,8 +92,15 @@ def hostile():
     return samples
 
 
+def edited_provided_files():
+    """The reference, plus a fast_layers.py rigged to break everything that uses it."""
+    files = reference_files()
+    files["cs231n/fast_layers.py"] = "def conv_forward_fast(*args):\n    raise SystemExit('rigged')\n"
+    return Sample("edited_provided_files", "variant", files, "edits a provided file, which must have no effect")
+
+
 def everything():
-    return [reference(), template()] + variants() + mutants() + hostile()
+    return [reference(), template(), edited_provided_files()] + variants() + mutants() + hostile()
 
 
 def write(sample, root):

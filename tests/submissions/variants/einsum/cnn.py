@@ -31,7 +31,7 @@ class ThreeLayerConvNet(object):
             return scores
         loss, d = softmax_loss(scores, y)
         weights = [p["W1"], p["W2"], p["W3"]]
-        loss += 0.5 * self.reg * np.sum([np.einsum("...,...->", W, W) for W in weights])
+        loss += 0.5 * self.reg * sum(np.sum(W * W) for W in weights)
         grads = {}
         d, grads["W3"], grads["b3"] = affine_backward(d, out_cache)
         d, grads["W2"], grads["b2"] = affine_backward(relu_backward(d, relu2), fc_cache)

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The main job, end to end on a fresh machine: install the grader into .venv, write the
+# bundled sample submissions to samples/, grade them into results/ and print the scores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet .
+
+rm -rf samples
+.venv/bin/python tests/submissions/corpus.py samples \
+  reference template mutant_cnn_reg_without_half mutant_pool_backward_assigns >/dev/null
+.venv/bin/cs231n-grade grade samples/* --out results

@@ -1,0 +1,104 @@
+"""Fixtures for the grader's tests: the sample corpus, graded once per session."""
+import os
+import secrets
+import socket
+import sys
+import threading
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "submissions"))
+
+import corpus  # noqa: E402
+
+from graders import api  # noqa: E402
+from graders.rubric import default_rubric_path, load_rubric  # noqa: E402
+
+# Hostile samples that loop forever would hold a check for its full time limit; the tests
+# grade with the shipped rubric's limits capped so the suite stays quick. Training keeps
+# its own limit: a correct but slow model must not time out on a busy machine.
+TEST_TIME_LIMIT = 20
+UNCAPPED = {"cnn_overfit"}
+
+
+def capped_rubric(folder):
+    data = tomllib.loads(Path(str(default_rubric_path())).read_text())
+    for check in data["check"]:
+        if check["id"] not in UNCAPPED:
+            check["time_limit"] = min(check["time_limit"], TEST_TIME_LIMIT)
+    path = folder / "rubric.toml"
+    path.write_text(dump_rubric(data))
+    return path
+
+
+def dump_rubric(data):
+    """Write the rubric back as TOML (flat values only, which is all it has)."""
+    def value(v):
+        if isinstance(v, str):
+            return '"%s"' % v.replace("\\", "\\\\").replace('"', '\\"')
+        if isinstance(v, list):
+            return "[%s]" % ", ".join(value(x) for x in v)
+        return repr(v)
+
+    lines = ["[limits]"] + ["%s = %s" % (k, value(v)) for k, v in data["limits"].items()]
+    for check in data["check"]:
+        lines += ["", "[[check]]"] + ["%s = %s" % (k, value(v)) for k, v in check.items()]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """Every sample of the corpus graded into result objects, by sample name."""
+    base = tmp_path_factory.mktemp("corpus")
+    samples = corpus.everything()
+    paths = [corpus.write(s, base / "submissions") for s in samples]
+    rubric = load_rubric(capped_rubric(base))
+    options = api.Options()
+    # A fresh secret each session, as in real grading; set CS231N_TEST_SEED to replay one.
+    seed = int(os.environ.get("CS231N_TEST_SEED") or secrets.randbits(63))
+    print("grading the corpus with CS231N_TEST_SEED=%d" % seed)
+
+    def grade(path):
+        return api.grade_one(path, base / "results", rubric, options, seed)
+
+    with LoopbackListener(HOSTILE_PORT) as listener, ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(grade, paths))
+    GRADED_EXTRAS["connections"] = listener.accepted
+    return {s.name: (s, r) for s, r in zip(samples, results)}, base / "results"
+
+
+HOSTILE_PORT = 47231  # the port hostile/network.py tries to reach
+GRADED_EXTRAS = {}
+
+
+class LoopbackListener:
+    """A TCP server on the grading machine's loopback that counts who reaches it."""
+
+    def __init__(self, port):
+        self.port, self.accepted = port, []
+
+    def __enter__(self):
+        self.server = socket.create_server(("127.0.0.1", self.port))
+        self.server.settimeout(0.2)
+        self.running = True
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+        return self
+
+    def serve(self):
+        while self.running:
+            try:
+                conn, _ = self.server.accept()
+            except (TimeoutError, OSError):
+                continue
+            with conn:
+                self.accepted.append(conn.recv(100))
+
+    def __exit__(self, *exc):
+        self.running = False
+        self.thread.join()
+        self.server.close()

@@ -1,0 +1,100 @@
+"""The sample corpus graded end to end: reference, template, variants, mutants."""
+import json
+
+import pytest
+
+import corpus
+from graders.result import validate
+
+def failed_checks(result):
+    return sorted(c.id for c in result.checks if c.status != "passed")
+
+
+def scored_checks(result):
+    return [c for c in result.checks if c.max_score > 0]
+
+
+def test_reference_scores_full_marks(graded):
+    samples, _ = graded
+    _, result = samples["reference"]
+    assert result.status == "graded"
+    assert failed_checks(result) == []
+    assert result.score == result.max_score == 100
+    assert result.flags == []
+
+
+def test_template_scores_zero_on_every_student_check(graded):
+    samples, _ = graded
+    _, result = samples["template"]
+    assert result.status == "graded"
+    for check in scored_checks(result):
+        assert check.status in ("failed", "error"), check.id
+        assert check.score == 0
+        assert check.message
+    assert result.score == 0
+    # Only unscored checks of provided code (prerequisites, sandwiches) can pass.
+    assert all(c.max_score == 0 for c in result.checks if c.status == "passed")
+
+
+def test_template_messages_say_what_is_missing(graded):
+    samples, _ = graded
+    _, result = samples["template"]
+    conv = next(c for c in result.checks if c.id == "conv_forward")
+    assert "None" in conv.message
+
+
+@pytest.mark.parametrize("name", [s.name for s in corpus.variants()])
+def test_correct_variants_score_full_marks(graded, name):
+    samples, _ = graded
+    _, result = samples[name]
+    assert failed_checks(result) == [], [(c.id, c.message) for c in result.checks if c.status != "passed"]
+    assert result.score == result.max_score
+
+
+@pytest.mark.parametrize("name", [s.name for s in corpus.mutants()])
+def test_each_mutant_fails_exactly_its_checks(graded, name):
+    samples, _ = graded
+    sample, result = samples[name]
+    assert result.status == "graded"
+    expected = [c.id for c in result.checks] if sample.fails == ("*",) else sample.fails
+    assert failed_checks(result) == sorted(expected), {
+        c.id: c.message for c in result.checks if c.status != "passed"
+    }
+    assert result.score < result.max_score
+
+
+def test_every_result_file_is_valid(graded):
+    samples, out = graded
+    for name in samples:
+        doc = json.loads((out / name / "result.json").read_text())
+        validate(doc)
+        assert doc["submission"] == name
+
+
+def test_dependency_failures_are_explained(graded):
+    samples, _ = graded
+    _, result = samples["mutant_batchnorm_unbiased_variance"]
+    sbn = next(c for c in result.checks if c.id == "spatial_batchnorm_forward")
+    assert sbn.blocked_by == ["batchnorm"]
+    assert "uses batchnorm_backward, batchnorm_forward, which failed (batchnorm)" in sbn.message
+
+
+def test_numpy2_and_python2_code_is_explained_in_plain_words(graded):
+    samples, _ = graded
+    _, result = samples["mutant_numpy2_removed_alias"]
+    conv = next(c for c in result.checks if c.id == "conv_forward")
+    assert conv.status == "error"
+    assert "np.int no longer exists in NumPy 2" in conv.message
+    # The traceback shows the student's frames only.
+    assert "cs231n/layers.py" in conv.traceback and "grader_child" not in conv.traceback
+
+    _, result = samples["mutant_python2_print_statement"]
+    assert any("print is a function in Python 3" in note for note in result.notes)
+    assert all(c.status == "error" for c in result.checks)
+
+
+def test_edits_to_provided_files_have_no_effect(graded):
+    samples, _ = graded
+    _, result = samples["edited_provided_files"]
+    assert result.score == result.max_score
+    assert any(note.startswith("cs231n/fast_layers.py differs from the provided file") for note in result.notes)

@@ -1,0 +1,90 @@
+"""Hostile submissions are contained, explained, and scored only for what they earn.
+
+They are graded in the same session and thread pool as the rest of the corpus,
+whose exact verdicts (test_corpus.py) show that the others were unaffected.
+"""
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import GRADED_EXTRAS
+
+from graders.sandbox import UID_POOL, available_mode
+
+needs_bwrap = pytest.mark.skipif(available_mode() != "bwrap", reason="bubblewrap is not usable here")
+
+
+def checks_of(graded, name):
+    samples, _ = graded
+    _, result = samples[name]
+    assert result.status == "graded"
+    return result, {c.id: c for c in result.checks}
+
+
+def not_passed(checks):
+    return {cid for cid, c in checks.items() if c.status != "passed"}
+
+
+def test_exit_at_import_is_explained(graded):
+    result, checks = checks_of(graded, "hostile_exit_at_import")
+    assert result.score == 0
+    assert all(c.status == "error" for c in checks.values())
+    assert "died" in checks["conv_forward"].message
+
+
+def test_infinite_loop_times_out_and_the_rest_is_scored(graded):
+    result, checks = checks_of(graded, "hostile_infinite_loop")
+    assert checks["conv_forward"].status == "timeout"
+    assert "time limit" in checks["conv_forward"].message
+    # Everything that does not run the student's conv_forward_naive still earns its points.
+    assert not_passed(checks) == {"conv_forward", "conv_backward_numeric", "conv_backward", "fast_layers"}
+
+
+def test_memory_hog_is_stopped(graded):
+    result, checks = checks_of(graded, "hostile_memory_hog")
+    hog = checks["max_pool_forward"]
+    assert hog.status == "error"
+    assert "memory" in hog.message.lower()
+    assert not_passed(checks) == {"max_pool_forward", "max_pool_backward_numeric", "max_pool_backward", "fast_layers"}
+
+
+def test_fork_bomb_is_contained_and_nothing_is_left(graded):
+    result, checks = checks_of(graded, "hostile_fork_bomb")
+    # The process limit stops the forks; the bomb then answers correctly and earns the points.
+    assert not_passed(checks) == set()
+    leftovers = subprocess.run(["ps", "-eo", "uid="], capture_output=True, text=True).stdout.split()
+    assert not [u for u in leftovers if int(u) in UID_POOL]
+
+
+def test_forged_output_earns_nothing(graded):
+    result, checks = checks_of(graded, "hostile_forged_result")
+    assert checks["conv_forward"].status != "passed"
+    # What it printed is shown to humans (here from a check that ran to the end), never parsed.
+    assert "ALL CHECKS PASSED" in checks["max_pool_forward"].output
+    assert not_passed(checks) == {"conv_forward", "conv_backward_numeric", "conv_backward", "fast_layers"}
+
+
+@needs_bwrap
+def test_reference_solution_is_out_of_reach(graded):
+    result, checks = checks_of(graded, "hostile_reads_reference")
+    assert result.isolation == "bwrap"
+    assert checks["conv_forward"].status == "error"
+    assert "no reference solution found" in checks["conv_forward"].message
+
+
+@needs_bwrap
+def test_writes_outside_the_workspace_leave_no_trace(graded):
+    samples, results_dir = graded
+    result, checks = checks_of(graded, "hostile_writes_outside")
+    assert not_passed(checks) == set()  # the rigged fast_layers.py never took effect
+    mark = "cs231n-hostile-was-here"
+    places = [Path("/tmp"), Path("/var/tmp"), Path.home(), results_dir, results_dir.parent]
+    assert not [p for p in places if (p / mark).exists()]
+
+
+@needs_bwrap
+def test_network_is_unreachable(graded):
+    result, checks = checks_of(graded, "hostile_network")
+    assert GRADED_EXTRAS["connections"] == []
+    assert checks["conv_forward"].status == "error"
