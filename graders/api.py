@@ -96,10 +96,14 @@ def explain_dependencies(results, rubric):
         if r.status == "passed":
             continue
         r.blocked_by = [d for d in r.depends_on if by_id[d].status != "passed"]
-        if r.blocked_by:
-            used = ", ".join(sorted({f for d in r.blocked_by for f in specs[d].functions}))
-            r.message = "%s uses %s, which failed (%s). %s" % (
-                ", ".join(r.functions), used, ", ".join(r.blocked_by), r.message)
+        if not r.blocked_by:
+            continue
+        used = sorted({f for d in r.blocked_by for f in specs[d].functions} - set(r.functions))
+        if used:
+            why = "%s uses %s, which failed (%s)." % (", ".join(r.functions), ", ".join(used), ", ".join(r.blocked_by))
+        else:
+            why = "This builds on %s, which failed." % ", ".join(r.blocked_by)
+        r.message = "%s %s" % (why, r.message)
 
 
 def flags_for(sources, results):

@@ -30,12 +30,14 @@ class TaskError(Exception):
 # ---------------------------------------------------------------- arguments
 
 
-def resolve(function_path):
+def resolve(function_path, meta):
     """'cs231n.layers.conv_forward_naive' -> the object, imported from the workspace."""
     import importlib
 
     module_name, _, attr = function_path.rpartition(".")
+    meta["current"] = "importing %s" % module_name  # what an import-time error is blamed on
     module = importlib.import_module(module_name)
+    meta["current"] = function_path
     try:
         return getattr(module, attr)
     except AttributeError:
@@ -91,10 +93,9 @@ def task_calls(params, arrays, outputs, meta):
     dicts = {name: dict(d) for name, d in params.get("dicts", {}).items()}
     results = {}
     for call in params["calls"]:
-        meta["current"] = call["function"]
+        fn = resolve(call["function"], meta)
         for name, values in call.get("update", {}).items():
             dicts[name].update(values)  # e.g. switch bn_param to test mode
-        fn = resolve(call["function"])
         value = fn(*build_args(call["args"], arrays, dicts, results))
         results[call["save"]] = value
         if call.get("export", True):
@@ -107,7 +108,7 @@ def task_numgrad(params, arrays, outputs, meta):
     """Numeric gradient of the student's forward next to the student's backward."""
     from cs231n.gradient_check import eval_numerical_gradient_array
 
-    forward, backward = resolve(params["forward"]), resolve(params["backward"])
+    forward, backward = resolve(params["forward"], meta), resolve(params["backward"], meta)
     dicts = {name: dict(d) for name, d in params.get("dicts", {}).items()}
     args = build_args(params["args"], arrays, dicts, {})
     dout = arrays[params["dout"]]
@@ -123,9 +124,9 @@ def task_numgrad(params, arrays, outputs, meta):
     export(outputs, "analytic", backward(dout, cache))
 
 
-def new_model(params, arrays):
-    from cs231n.classifiers.cnn import ThreeLayerConvNet
-
+def new_model(params, meta):
+    ThreeLayerConvNet = resolve("cs231n.classifiers.cnn.ThreeLayerConvNet", meta)
+    meta["current"] = "ThreeLayerConvNet.__init__"
     model = ThreeLayerConvNet(**params["kwargs"])
     if not isinstance(getattr(model, "params", None), dict):
         raise TaskError("ThreeLayerConvNet() did not leave a dict in self.params")
@@ -140,8 +141,7 @@ def set_params(model, arrays):
 
 def task_model(params, arrays, outputs, meta):
     """Construct the student's model, optionally give it parameters, call loss()."""
-    meta["current"] = "ThreeLayerConvNet.__init__"
-    model = new_model(params, arrays)
+    model = new_model(params, meta)
     for name, value in model.params.items():
         export(outputs, "init/%s" % name, value)
     set_params(model, arrays)
@@ -165,7 +165,7 @@ def task_model_gradcheck(params, arrays, outputs, meta):
     """The notebook's gradient check of the student's model, numeric next to analytic."""
     from cs231n.gradient_check import eval_numerical_gradient
 
-    model = new_model(params, arrays)
+    model = new_model(params, meta)
     set_params(model, arrays)
     X, y = arrays["X"], arrays["y"]
     meta["current"] = "ThreeLayerConvNet.loss"
@@ -182,7 +182,7 @@ def task_train(params, arrays, outputs, meta):
     from cs231n.solver import Solver
 
     np.random.seed(params["seed"])
-    model = new_model(params, arrays)
+    model = new_model(params, meta)
     data = {k: arrays[k] for k in ("X_train", "y_train", "X_val", "y_val")}
     meta["current"] = "Solver.train with ThreeLayerConvNet.loss"
     solver = Solver(model, data, verbose=False, **params["solver"])
@@ -197,8 +197,7 @@ def task_speed(params, arrays, outputs, meta):
     """Time the student's naive layers on the notebook's shapes; trace fast-path calls."""
     timings, calls, results = {}, set(), {}
     for case in params["cases"]:
-        fn = resolve(case["function"])
-        meta["current"] = case["function"]
+        fn = resolve(case["function"], meta)
         times = []
         for rep in range(case["repeats"]):
             args = build_args(case["args"], arrays, {}, results)

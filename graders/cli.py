@@ -1,8 +1,21 @@
-"""Command line: cs231n-grade (also python -m graders). Parses, calls the API, prints."""
+"""Command line: cs231n-grade (also python -m graders). Parses, calls the API, prints.
+
+    cs231n-grade grade PATH... --out DIR
+    cs231n-grade release [--template DIR] [--bundle ZIP] [--reference DIR] [--notebook FILE]
+    cs231n-grade synthetic-data OUT [--train N] [--test N] [--seed S]
+"""
 import argparse
 import sys
 
-from . import __version__, api
+from . import __version__, api, release, synthetic
+
+
+def count(text):
+    """argparse type: a non-negative integer."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more, not %s" % text)
+    return value
 
 
 def parse_args(argv):
@@ -17,6 +30,18 @@ def parse_args(argv):
     grade.add_argument("--isolation", choices=["bwrap", "rlimits"], help="sandbox mode (default: bwrap when available)")
     grade.add_argument("--seed", type=int, help="fix the secret seed of the hidden inputs (for debugging)")
     grade.add_argument("--keep-workspace", action="store_true", help="keep each submission's workspace")
+
+    rel = verbs.add_parser("release", help="write the student template (and the students' zip) from the reference")
+    rel.add_argument("--template", default=str(release.DEFAULT_TEMPLATE), help="folder for the template's cs231n/ (default: %(default)s)")
+    rel.add_argument("--bundle", metavar="ZIP", help="also write the zip students receive")
+    rel.add_argument("--reference", default=str(release.DEFAULT_REFERENCE), help="the reference package (default: %(default)s)")
+    rel.add_argument("--notebook", default=str(release.DEFAULT_NOTEBOOK), help="the notebook for the zip (default: %(default)s)")
+
+    data = verbs.add_parser("synthetic-data", help="write a synthetic CIFAR-10 (offline stand-in) into OUT")
+    data.add_argument("out", metavar="OUT", help="folder to hold cifar-10-batches-py/")
+    data.add_argument("--train", type=count, default=50000, help="training images (default: %(default)s)")
+    data.add_argument("--test", type=count, default=10000, help="test images (default: %(default)s)")
+    data.add_argument("--seed", type=count, default=0, help="random seed (default: %(default)s)")
     return parser.parse_args(argv)
 
 
@@ -28,9 +53,35 @@ def score_line(result):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.verb == "grade":
+        return run_grade(args)
+    run = run_release if args.verb == "release" else run_synthetic
+    try:
+        return run(args)
+    except (release.ReleaseError, release.MarkerError, OSError) as e:
+        print("cs231n-grade %s: error: %s" % (args.verb, e), file=sys.stderr)
+        return 1
+
+
+def run_grade(args):
     options = api.Options(rubric=args.rubric, mode=args.isolation, keep_workspace=args.keep_workspace, seed=args.seed)
     print("%-28s %17s %7s  %s" % ("submission", "score", "time", "status"))
     results = api.grade(args.paths, args.out, options, progress=lambda r: print(score_line(r), flush=True))
     print("results written to %s/<submission>/result.json" % args.out)
     # Rejected submissions are results too; only a failure of the grader itself is an error.
     return 2 if any(r.status == "grader_error" for r in results) else 0
+
+
+def run_release(args):
+    package, bundle = release.release(args.reference, args.template, args.bundle, args.notebook)
+    print("template written to %s" % package)
+    if bundle:
+        print("bundle written to %s" % bundle)
+    return 0
+
+
+def run_synthetic(args):
+    folder = synthetic.write_cifar10(args.out, num_train=args.train, num_test=args.test, seed=args.seed)
+    print("synthetic CIFAR-10 written; point the loader at it with")
+    print("    export CS231N_CIFAR10_DIR=%s" % folder.resolve())
+    return 0

@@ -11,6 +11,9 @@ KNOWN_ERRORS = [
     (r"No module named '(past|future|six)'",
      "your code imports the Python 2 compatibility package '{0}', which the grader does not install: "
      "remove that import (in Python 3, range and pickle need no imports)"),
+    (r"No module named '([^']+)'",
+     "your code imports '{0}', which the grader does not provide: layers.py and cnn.py may use "
+     "numpy and the cs231n package only (plotting and image libraries belong in the notebook)"),
     (r"module 'numpy' has no attribute '(int|float|bool|object|str|long|complex|mat|asscalar|alltrue|product)'",
      "np.{0} no longer exists in NumPy 2: use the Python built-in (int, float, bool...) or np.int64 / np.asarray"),
     (r"name '(xrange|unicode|raw_input|basestring)' is not defined",
@@ -62,7 +65,7 @@ def syntax_problems(files):
             compile(content, relative, "exec", dont_inherit=True)
         except SyntaxError as e:
             words = explain({"error_type": "SyntaxError", "error": e.msg})
-            problems.append("%s line %s does not parse: %s" % (relative, e.lineno, words))
+            problems.append("%s line %s does not parse. %s" % (relative, e.lineno, words))
         except ValueError as e:  # null bytes
             problems.append("%s cannot be compiled: %s" % (relative, e))
     return problems

@@ -3,15 +3,46 @@
 Every region between the START/END marker lines loses its solution and gets
 the course's placeholder (a blank line, `pass`, a blank line), indented like
 the markers; the markers and all other code stay byte for byte.
+
+    strip_solutions(source)         one file's text -> its student version
+    solution_lines(source)          the lines a release must never contain
+    build_template(ref, dest)       reference package folder -> student package folder
+    build_bundle(zip, template, nb) template + notebook + README -> the zip students get
+    release(ref, template, bundle)  both of the above, as `cs231n-grade release` runs them
+
+Outputs are deterministic: the same reference gives the same template bytes and
+modes, and the same inputs give the same zip bytes (sorted entries, fixed times).
 """
+import fnmatch
+import json
+import os
 import re
+import shutil
+import zipfile
+from pathlib import Path, PurePosixPath
 
 START = "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 END = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 
+DEFAULT_REFERENCE = Path("reference") / "cs231n"
+DEFAULT_TEMPLATE = Path("student_template")
+DEFAULT_NOTEBOOK = Path("notebooks") / "ConvolutionalNetworks.ipynb"
+NOTEBOOK_NAME = "ConvolutionalNetworks.ipynb"
+
+# Build artefacts and downloaded data: never part of a template or a bundle.
+EXCLUDED_FILES = ("*.so", "*.pyd", "*.c", "*.o", "*.py[cod]", ".DS_Store")
+EXCLUDED_DIRS = ("build", "__pycache__", ".pytest_cache", "*.egg-info")
+EXCLUDED_PATHS = ("datasets/cifar-10-batches-py", "datasets/cifar-10-python.tar.gz")
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
+
 
 class MarkerError(ValueError):
     """Unbalanced or nested markers; the message names the line."""
+
+
+class ReleaseError(Exception):
+    """A release input is missing or unsuitable; the message says what to do."""
 
 
 def strip_solutions(source, filename="<source>"):
@@ -48,3 +79,232 @@ def solution_lines(source):
         elif inside and line.strip():
             lines.append(line.strip())
     return lines
+
+
+# --- the template -------------------------------------------------------------------------
+
+
+def is_artefact(relative):
+    """True for build artefacts and downloaded data (a path relative to the package)."""
+    path = PurePosixPath(relative)
+    if any(fnmatch.fnmatch(path.name, p) for p in EXCLUDED_FILES):
+        return True
+    if any(fnmatch.fnmatch(part, p) for part in path.parts[:-1] for p in EXCLUDED_DIRS):
+        return True
+    return any(relative == p or relative.startswith(p + "/") for p in EXCLUDED_PATHS)
+
+
+def package_files(folder):
+    """The package's files as sorted relative POSIX paths, artefacts left out."""
+    folder = Path(folder)
+    found = []
+    for root, dirs, files in os.walk(folder):
+        base = Path(root).relative_to(folder)
+        dirs[:] = [d for d in dirs if not is_artefact((base / d / "x").as_posix())]
+        found += [(base / f).as_posix() for f in files if not is_artefact((base / f).as_posix())]
+    return sorted(found)
+
+
+def file_mode(path):
+    """0o755 for an executable file, else 0o644: what git records, whatever the umask."""
+    return 0o755 if os.stat(path).st_mode & 0o111 else 0o644
+
+
+def student_version(path, relative):
+    """The bytes students get for one reference file: solutions stripped from .py files."""
+    data = Path(path).read_bytes()
+    if not relative.endswith(".py"):
+        return data
+    return strip_solutions(data.decode("utf-8"), relative).encode("utf-8")
+
+
+def check_reference(reference_dir):
+    """Fail clearly unless reference_dir is the reference cs231n package folder."""
+    reference_dir = Path(reference_dir)
+    if not reference_dir.is_dir():
+        raise ReleaseError(
+            "reference package %s not found: run from the repository root or pass --reference DIR" % reference_dir
+        )
+    for needed in ("layers.py", "classifiers/cnn.py"):
+        if not (reference_dir / needed).is_file():
+            raise ReleaseError(
+                "%s is not the reference cs231n package (no %s). Run from the repository root "
+                "or pass --reference reference/cs231n." % (reference_dir, needed)
+            )
+
+
+def check_destination(reference_dir, dest_dir):
+    """Refuse a destination that holds the reference, lies inside it, or is not a template."""
+    ref, dest = Path(reference_dir).resolve(), Path(dest_dir).resolve()
+    if dest == ref or ref in dest.parents or dest in ref.parents:
+        raise ReleaseError("the template folder %s overlaps the reference %s; choose another folder" % (dest, ref))
+    if dest.exists() and not dest.is_dir():
+        raise ReleaseError("%s exists and is not a folder" % dest)
+    if dest.is_dir() and any(dest.iterdir()) and not (dest / "layers.py").is_file():
+        raise ReleaseError("refusing to replace %s: it is not empty and holds no earlier template (no layers.py)" % dest)
+
+
+def build_template(reference_dir, dest_dir):
+    """Write the student package to dest_dir (replaced whole) from the reference package folder.
+
+    Every file except build artefacts is copied, .py files with their solution regions
+    stripped; modes are normalised to 0o644 / 0o755. Returns dest_dir as a Path.
+    """
+    reference_dir, dest_dir = Path(reference_dir), Path(dest_dir)
+    check_reference(reference_dir)
+    check_destination(reference_dir, dest_dir)
+    staging = dest_dir.with_name("." + dest_dir.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    for relative in package_files(reference_dir):
+        source, target = reference_dir / relative, staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(student_version(source, relative))
+        os.chmod(target, file_mode(source))
+    shutil.rmtree(dest_dir, ignore_errors=True)
+    staging.rename(dest_dir)
+    return dest_dir
+
+
+# --- the bundle ---------------------------------------------------------------------------
+
+STUDENT_README = """\
+# CS231n: Convolutional Networks
+
+This folder holds the notebook `ConvolutionalNetworks.ipynb` and the `cs231n` package.
+You write your code in `cs231n/layers.py` and `cs231n/classifiers/cnn.py`, only between the lines
+
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+Everything else is provided code: keep it as it is (the grader uses its own copy).
+
+## 1. Build the fast layers
+
+You need Python 3 with numpy, Cython, setuptools and a C compiler. From this folder:
+
+    cd cs231n
+    python setup.py build_ext --inplace
+    cd ..
+
+Without the compiled extension `cs231n.fast_layers` prints a notice and falls back to
+slower numpy code; everything still works.
+
+## 2. Get the data
+
+    bash cs231n/datasets/get_datasets.sh
+
+downloads CIFAR-10 (about 170 MB) into `cs231n/datasets/cifar-10-batches-py` and checks the
+archive. If you already have a copy elsewhere, set the environment variable
+`CS231N_CIFAR10_DIR` to the folder holding `data_batch_1` ... `test_batch` instead.
+
+## 3. Work through the notebook
+
+    jupyter notebook ConvolutionalNetworks.ipynb
+
+Run it from this folder, top to bottom, after each function you write: its checks compare
+your layers with numeric gradients and reference values.
+
+## 4. Submit
+
+Submit this folder (or `cs231n/` alone) as a zip, as your course's instructions say.
+"""
+
+
+def template_package(template_dir):
+    """The cs231n package folder of a template: template_dir/cs231n, or template_dir itself."""
+    template_dir = Path(template_dir)
+    for candidate in (template_dir / "cs231n", template_dir):
+        if (candidate / "layers.py").is_file() and (candidate / "classifiers" / "cnn.py").is_file():
+            return candidate
+    raise ReleaseError("no student template in %s; write one first with `cs231n-grade release`" % template_dir)
+
+
+def template_entries(package):
+    """Bundle entries (name, bytes, mode) for the template package; refuses unstripped code."""
+    entries = []
+    for relative in package_files(package):
+        data = (package / relative).read_bytes()
+        if relative.endswith(".py") and strip_solutions(data.decode("utf-8"), relative).encode("utf-8") != data:
+            raise ReleaseError(
+                "%s still holds code inside its solution regions: build_bundle takes the template "
+                "made by build_template, not the reference" % (package / relative)
+            )
+        entries.append(("cs231n/" + relative, data, file_mode(package / relative)))
+    return entries
+
+
+def notebook_entry(notebook_path):
+    """The bundle entry for the notebook; a clear error when it is missing or not a notebook."""
+    path = Path(notebook_path)
+    if not path.is_file():
+        raise ReleaseError(
+            "notebook %s not found: the bundle needs %s (pass --notebook FILE, or run from the "
+            "repository root where %s lives)" % (path, NOTEBOOK_NAME, DEFAULT_NOTEBOOK.as_posix())
+        )
+    data = path.read_bytes()
+    try:
+        cells = json.loads(data).get("cells")
+    except (ValueError, AttributeError):
+        cells = None
+    if not isinstance(cells, list):
+        raise ReleaseError("%s is not a Jupyter notebook (JSON with a list of cells)" % path)
+    return (NOTEBOOK_NAME, data, 0o644)
+
+
+def extra_entry(item):
+    """A bundle entry for an extra file: a path (stored under its name) or (name, path)."""
+    name, path = item if isinstance(item, tuple) else (Path(item).name, item)
+    name = PurePosixPath(name)
+    if name.is_absolute() or ".." in name.parts or not name.parts:
+        raise ReleaseError("extra file name %r must be a relative path inside the bundle" % str(name))
+    if not Path(path).is_file():
+        raise ReleaseError("extra file %s not found" % path)
+    return (name.as_posix(), Path(path).read_bytes(), file_mode(path))
+
+
+def write_zip(zip_path, entries):
+    """Write entries (name, bytes, mode) as a reproducible zip: sorted, fixed times, Unix modes."""
+    zip_path = Path(zip_path)
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = zip_path.with_name(zip_path.name + ".partial")
+    with zipfile.ZipFile(partial, "w") as bundle:
+        for name, data, mode in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so the modes below are honoured by unzip
+            info.external_attr = (0o100000 | mode) << 16
+            bundle.writestr(info, data, compresslevel=9)
+    partial.replace(zip_path)
+    return zip_path
+
+
+def build_bundle(zip_path, template_dir, notebook_path, extra_files=()):
+    """Write the zip students receive; returns its path.
+
+    It holds cs231n/... from the template (template_dir/cs231n or the package folder itself),
+    ConvolutionalNetworks.ipynb, a README.md for students and the extra files (paths stored
+    under their names, or (name, path) pairs). The same inputs give the same bytes.
+    """
+    entries = template_entries(template_package(template_dir))
+    entries += [notebook_entry(notebook_path), ("README.md", STUDENT_README.encode("utf-8"), 0o644)]
+    entries += [extra_entry(item) for item in extra_files]
+    names = [name for name, _, _ in entries]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ReleaseError("the bundle would hold %s twice; rename the extra file(s)" % ", ".join(duplicates))
+    return write_zip(zip_path, entries)
+
+
+def release(reference_dir, template_dir, bundle_path=None, notebook_path=None):
+    """Write template_dir/cs231n from the reference and, if bundle_path is given, the bundle.
+
+    notebook_path defaults to notebooks/ConvolutionalNetworks.ipynb (relative to the current
+    folder); it is checked before anything is written. Returns (package folder, bundle or None).
+    """
+    notebook_path = DEFAULT_NOTEBOOK if notebook_path is None else Path(notebook_path)
+    check_reference(reference_dir)
+    if bundle_path is not None:
+        notebook_entry(notebook_path)
+    package = build_template(reference_dir, Path(template_dir) / "cs231n")
+    bundle = build_bundle(bundle_path, template_dir, notebook_path) if bundle_path is not None else None
+    return package, bundle

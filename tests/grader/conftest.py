@@ -19,17 +19,17 @@ from graders import api  # noqa: E402
 from graders.rubric import default_rubric_path, load_rubric  # noqa: E402
 
 # Hostile samples that loop forever would hold a check for its full time limit; the tests
-# grade with the shipped rubric's limits capped so the suite stays quick. Training keeps
-# its own limit: a correct but slow model must not time out on a busy machine.
+# grade with the shipped rubric's limits capped so the suite stays quick. The caps leave a
+# correct but slow submission (variant_loops, variant_einsum) room on a busy machine.
 TEST_TIME_LIMIT = 20
-UNCAPPED = {"cnn_overfit"}
+TEST_TIME_LIMITS = {"fast_layers": 60, "cnn_overfit": 240}
 
 
 def capped_rubric(folder):
     data = tomllib.loads(Path(str(default_rubric_path())).read_text())
     for check in data["check"]:
-        if check["id"] not in UNCAPPED:
-            check["time_limit"] = min(check["time_limit"], TEST_TIME_LIMIT)
+        cap = TEST_TIME_LIMITS.get(check["id"], TEST_TIME_LIMIT)
+        check["time_limit"] = min(check["time_limit"], cap)
     path = folder / "rubric.toml"
     path.write_text(dump_rubric(data))
     return path

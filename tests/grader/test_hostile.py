@@ -88,3 +88,12 @@ def test_network_is_unreachable(graded):
     result, checks = checks_of(graded, "hostile_network")
     assert GRADED_EXTRAS["connections"] == []
     assert checks["conv_forward"].status == "error"
+
+
+def test_naive_layers_calling_the_fast_path_are_flagged(graded):
+    result, checks = checks_of(graded, "hostile_delegates_to_fast_path")
+    # The answers are right, so the checks pass; the instructor is told how they were made.
+    assert not_passed(checks) == set()
+    assert any("max_pool_forward_naive mentions the fast path (max_pool_forward_fast)" in f for f in result.flags)
+    traced = [f for f in result.flags if f.startswith("while running the naive layers")]
+    assert traced and "conv_forward_strides" in traced[0]
