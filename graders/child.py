@@ -283,7 +283,7 @@ def main(workspace, job_dir):
             traceback=student_traceback(exc)[-6000:],
         )
     meta["seconds"] = time.perf_counter() - start
-    np.savez(os.path.join(out_dir, "outputs.npz"), **outputs)
+    np.savez(os.path.join(out_dir, "outputs.npz"), allow_pickle=False, **outputs)
     with open(os.path.join(out_dir, "meta.json"), "w") as f:
         json.dump(meta, f, default=str)
 

@@ -85,7 +85,7 @@ def limits_for(spec, limits):
 
 def write_job(job_dir, job):
     (job_dir / "job.json").write_text(json.dumps({"task": job.task, "params": job.params}))
-    np.savez(job_dir / "inputs.npz", **job.arrays)
+    np.savez(job_dir / "inputs.npz", allow_pickle=False, **job.arrays)
 
 
 def read_untrusted(path, limit):
