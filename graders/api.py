@@ -3,6 +3,7 @@
     from graders.api import grade
     results = grade(["alice.zip", "bob/"], out="results/")
 """
+import json
 import secrets
 import shutil
 import tempfile
@@ -15,7 +16,10 @@ import numpy as np
 
 from . import __version__, diagnose, intake, sandbox
 from .checks import load_all
-from .result import CheckResult, SubmissionResult, write_result
+from .report.gradebook import gradebook_csv
+from .report.gradescope import gradescope_results
+from .report.junit import junit_xml
+from .result import CheckResult, SubmissionResult, atomic_write, write_result
 from .rubric import load_rubric
 from .runner import run_check
 from .workspace import build_workspace, provided_package
@@ -39,6 +43,7 @@ def grade(paths, out, options=Options(), progress=None):
         results.append(result)
         if progress:
             progress(result)
+    write_gradebook(out)
     return results
 
 
@@ -56,7 +61,21 @@ def grade_one(path, out, rubric, options, seed):
     target = out / result.submission
     target.mkdir(parents=True, exist_ok=True)
     write_result(result, target / "result.json")
+    write_renderings(target)
     return result
+
+
+def write_renderings(folder):
+    """Gradescope's results.json and JUnit XML beside result.json, made from it alone."""
+    doc = json.loads((folder / "result.json").read_text())
+    atomic_write(folder / "gradescope.json", json.dumps(gradescope_results(doc), indent=2))
+    atomic_write(folder / "junit.xml", junit_xml(doc))
+
+
+def write_gradebook(out):
+    """out/gradebook.csv from every result.json present in out."""
+    docs = [json.loads(p.read_text()) for p in sorted(Path(out).glob("*/result.json"))]
+    atomic_write(Path(out) / "gradebook.csv", gradebook_csv(docs))
 
 
 def grade_submission(path, rubric, options, seed):

@@ -32,10 +32,13 @@ def parse_args(argv):
     grade.add_argument("--keep-workspace", action="store_true", help="keep each submission's workspace")
 
     rel = verbs.add_parser("release", help="write the student template (and the students' zip) from the reference")
-    rel.add_argument("--template", default=str(release.DEFAULT_TEMPLATE), help="folder for the template's cs231n/ (default: %(default)s)")
+    rel.add_argument("--template", default=str(release.DEFAULT_TEMPLATE),
+                     help="folder to hold the template's cs231n/ (default: %(default)s)")
     rel.add_argument("--bundle", metavar="ZIP", help="also write the zip students receive")
-    rel.add_argument("--reference", default=str(release.DEFAULT_REFERENCE), help="the reference package (default: %(default)s)")
-    rel.add_argument("--notebook", default=str(release.DEFAULT_NOTEBOOK), help="the notebook for the zip (default: %(default)s)")
+    rel.add_argument("--reference", default=str(release.DEFAULT_REFERENCE),
+                     help="the reference package folder (default: %(default)s)")
+    rel.add_argument("--notebook", default=str(release.DEFAULT_NOTEBOOK),
+                     help="the notebook to put in the zip (default: %(default)s)")
 
     data = verbs.add_parser("synthetic-data", help="write a synthetic CIFAR-10 (offline stand-in) into OUT")
     data.add_argument("out", metavar="OUT", help="folder to hold cifar-10-batches-py/")
@@ -67,7 +70,8 @@ def run_grade(args):
     options = api.Options(rubric=args.rubric, mode=args.isolation, keep_workspace=args.keep_workspace, seed=args.seed)
     print("%-28s %17s %7s  %s" % ("submission", "score", "time", "status"))
     results = api.grade(args.paths, args.out, options, progress=lambda r: print(score_line(r), flush=True))
-    print("results written to %s/<submission>/result.json" % args.out)
+    print("results written to %s/<submission>/ (result.json, gradescope.json, junit.xml) and %s/gradebook.csv"
+          % (args.out, args.out))
     # Rejected submissions are results too; only a failure of the grader itself is an error.
     return 2 if any(r.status == "grader_error" for r in results) else 0
 

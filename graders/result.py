@@ -6,6 +6,7 @@ every document written is validated against it first.
 """
 import json
 import os
+import threading
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 
@@ -72,9 +73,13 @@ def validate(doc):
 
 def write_result(result, path):
     """Write result.json atomically: a reader sees the old file or the whole new one."""
-    tmp = "%s.tmp.%d" % (path, os.getpid())
+    atomic_write(path, result.to_json())
+
+
+def atomic_write(path, text):
+    tmp = "%s.tmp.%d.%d" % (path, os.getpid(), threading.get_ident())
     with open(tmp, "w") as f:
-        f.write(result.to_json())
+        f.write(text)
     os.replace(tmp, path)
 
 

@@ -1,0 +1,1 @@
+"""Renderers of graded submissions. Each reads result.json documents (dicts) only."""

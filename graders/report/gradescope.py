@@ -1,0 +1,58 @@
+"""Gradescope's autograder results.json from one result.json document.
+
+Gradescope reads: score, execution_time, output, and tests[] with name, score,
+max_score, status ("passed"/"failed"), output and visibility.
+"""
+
+VISIBILITY = "visible"
+
+
+def gradescope_results(doc):
+    """The Gradescope document for one graded (or rejected, or failed) submission."""
+    tests = [test_entry(c) for c in doc.get("checks", [])]
+    if doc["status"] != "graded":
+        tests.insert(0, {
+            "name": "Grading" if doc["status"] == "rejected" else "Grader failed",
+            "score": 0.0, "max_score": 0.0, "status": "failed",
+            "output": doc.get("message") or "the submission could not be graded",
+            "visibility": VISIBILITY,
+        })
+    return {
+        "score": float(doc.get("score", 0.0)),
+        "execution_time": int(round(doc.get("seconds", 0))),
+        "output": summary(doc),
+        "visibility": VISIBILITY,
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+def test_entry(check):
+    lines = [check["message"]]
+    if check.get("hint") and check["status"] != "passed":
+        lines.append("Hint: " + check["hint"])
+    if check.get("traceback"):
+        lines.append(check["traceback"])
+    return {
+        "name": "%s (%s)" % (check["title"], check["id"]),
+        "score": float(check["score"]),
+        "max_score": float(check["max_score"]),
+        "status": "passed" if check["status"] == "passed" else "failed",
+        "output": "\n".join(lines),
+        "visibility": VISIBILITY,
+    }
+
+
+def summary(doc):
+    lines = ["Score %.2f / %.2f" % (doc.get("score", 0), doc.get("max_score", 0))]
+    if doc.get("message"):
+        lines.append(doc["message"])
+    lines += doc.get("notes", [])
+    lines.append("Isolation: %s" % doc.get("isolation", "none"))
+    return "\n".join(lines)
+
+
+def failure_results(message, seconds=0.0):
+    """A valid Gradescope document when grading itself could not produce a result.json."""
+    return gradescope_results({"status": "grader_error", "score": 0.0, "seconds": seconds,
+                               "message": message, "checks": [], "max_score": 0.0})
