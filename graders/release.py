@@ -4,14 +4,17 @@ Every region between the START/END marker lines loses its solution and gets
 the course's placeholder (a blank line, `pass`, a blank line), indented like
 the markers; the markers and all other code stay byte for byte.
 
-    strip_solutions(source)         one file's text -> its student version
-    solution_lines(source)          the lines a release must never contain
-    build_template(ref, dest)       reference package folder -> student package folder
-    build_bundle(zip, template, nb) template + notebook + README -> the zip students get
-    release(ref, template, bundle)  both of the above, as `cs231n-grade release` runs them
+    strip_solutions(source)          one file's text -> its student version
+    solution_lines(source)           the lines inside its solution regions (for leak checks)
+    build_template(ref, dest)        reference package folder -> student package folder,
+                                     without build artefacts (*.so, *.c, build/) or data
+    build_bundle(zip, template, nb)  the template's cs231n/ + the notebook + a README -> the
+                                     zip students receive
+    release(ref, template, bundle)   both, as `cs231n-grade release` runs them
 
 Outputs are deterministic: the same reference gives the same template bytes and
-modes, and the same inputs give the same zip bytes (sorted entries, fixed times).
+modes (0o644, or 0o755 for executables), and the same inputs give the same zip
+bytes (sorted entries, fixed times and modes).
 """
 import fnmatch
 import json

@@ -1,0 +1,1 @@
+"""The ``cs231n`` package of the convolutional-network assignment."""

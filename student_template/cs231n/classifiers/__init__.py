@@ -1,0 +1,1 @@
+"""Classifiers built from the layers of ``cs231n.layers``."""

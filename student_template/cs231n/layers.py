@@ -1,0 +1,353 @@
+"""Layers for the convolutional-network assignment, written in plain numpy.
+
+Every ``*_forward`` function returns ``(out, cache)``; every ``*_backward``
+function takes ``(dout, cache)`` and returns the gradient(s) with respect to
+the forward's inputs, shaped like those inputs.
+
+The regions between the START/END marker lines are the parts students write;
+the release tool replaces them with stubs. Everything else is provided code.
+"""
+import numpy as np
+
+
+def affine_forward(x, w, b):
+    """Fully connected layer.
+
+    x: (N, d_1, ..., d_k), flattened to (N, D) with D = d_1 * ... * d_k
+    w: (D, M)
+    b: (M,)
+    Returns out: (N, M) and cache (x, w, b).
+    """
+    out = x.reshape(x.shape[0], -1).dot(w) + b
+    cache = (x, w, b)
+    return out, cache
+
+
+def affine_backward(dout, cache):
+    """Backward pass of the fully connected layer.
+
+    dout: (N, M)
+    Returns dx: (N, d_1, ..., d_k), dw: (D, M), db: (M,).
+    """
+    x, w, b = cache
+    dx = dout.dot(w.T).reshape(x.shape)
+    dw = x.reshape(x.shape[0], -1).T.dot(dout)
+    db = dout.sum(axis=0)
+    return dx, dw, db
+
+
+def relu_forward(x):
+    """Rectified linear unit, elementwise max(0, x). Returns out and cache x."""
+    out = np.maximum(0, x)
+    cache = x
+    return out, cache
+
+
+def relu_backward(dout, cache):
+    """Backward pass of the ReLU: the gradient flows where the input was positive."""
+    x = cache
+    dx = dout * (x > 0)
+    return dx
+
+
+def softmax_loss(x, y):
+    """Softmax cross-entropy loss, averaged over the minibatch.
+
+    x: (N, C) class scores
+    y: (N,) integer labels in [0, C)
+    Returns loss (scalar) and dx: (N, C).
+    """
+    # Shifting by the row maximum leaves the softmax unchanged and keeps exp() finite.
+    shifted = x - np.max(x, axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    N = x.shape[0]
+    loss = -np.sum(log_probs[np.arange(N), y]) / N
+    dx = np.exp(log_probs)
+    dx[np.arange(N), y] -= 1
+    dx /= N
+    return loss, dx
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    """Batch normalisation over the minibatch.
+
+    x: (N, D); gamma, beta: (D,)
+    bn_param: dict with 'mode' ('train' or 'test') and optional 'eps' (1e-5),
+      'momentum' (0.9), 'running_mean' and 'running_var' ((D,), start at zeros).
+      The running averages are written back into bn_param.
+    In train mode the batch statistics (biased variance) normalise x and update
+    running = momentum * running + (1 - momentum) * batch; in test mode the
+    running averages normalise x.
+    Returns out: (N, D) and a cache for either backward function.
+    """
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+
+    N, D = x.shape
+    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.zeros(D, dtype=x.dtype))
+
+    if mode == "train":
+        mean = x.mean(axis=0)
+        var = x.var(axis=0)
+        std = np.sqrt(var + eps)
+        x_hat = (x - mean) / std
+        out = gamma * x_hat + beta
+        cache = (x_hat, gamma, std)
+        running_mean = momentum * running_mean + (1 - momentum) * mean
+        running_var = momentum * running_var + (1 - momentum) * var
+    elif mode == "test":
+        x_hat = (x - running_mean) / np.sqrt(running_var + eps)
+        out = gamma * x_hat + beta
+        cache = None
+    else:
+        raise ValueError('Invalid forward batchnorm mode "%s"' % mode)
+
+    bn_param["running_mean"] = running_mean
+    bn_param["running_var"] = running_var
+    return out, cache
+
+
+def batchnorm_backward(dout, cache):
+    """Backward pass of batch normalisation, step by step through the graph.
+
+    dout: (N, D)
+    Returns dx: (N, D), dgamma: (D,), dbeta: (D,).
+    """
+    x_hat, gamma, std = cache
+    N = dout.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+
+    dx_hat = dout * gamma
+    # x_hat = xc / std with xc = x - mean and std = sqrt(var + eps).
+    xc = x_hat * std
+    dstd = -np.sum(dx_hat * xc, axis=0) / std**2
+    dvar = 0.5 * dstd / std
+    dxc = dx_hat / std + 2.0 * xc * dvar / N
+    dx = dxc - dxc.mean(axis=0)
+    return dx, dgamma, dbeta
+
+
+def batchnorm_backward_alt(dout, cache):
+    """Backward pass of batch normalisation in one simplified expression.
+
+    Same inputs and outputs as batchnorm_backward.
+    """
+    x_hat, gamma, std = cache
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx_hat = dout * gamma
+    dx = (dx_hat - dx_hat.mean(axis=0) - x_hat * np.mean(dx_hat * x_hat, axis=0)) / std
+    return dx, dgamma, dbeta
+
+
+def layernorm_forward(x, gamma, beta, ln_param):
+    """Layer normalisation: each sample normalised over its D features.
+
+    x: (N, D); gamma, beta: (D,); ln_param: dict with optional 'eps' (1e-5).
+    Returns out: (N, D) and cache. Train and test behave the same.
+    """
+    eps = ln_param.get("eps", 1e-5)
+    mean = x.mean(axis=1, keepdims=True)
+    std = np.sqrt(x.var(axis=1, keepdims=True) + eps)
+    x_hat = (x - mean) / std
+    out = gamma * x_hat + beta
+    cache = (x_hat, gamma, std)
+    return out, cache
+
+
+def layernorm_backward(dout, cache):
+    """Backward pass of layer normalisation.
+
+    dout: (N, D)
+    Returns dx: (N, D), dgamma: (D,), dbeta: (D,).
+    """
+    x_hat, gamma, std = cache
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx_hat = dout * gamma
+    # The batchnorm formula with the roles of the axes swapped.
+    dx = (
+        dx_hat
+        - dx_hat.mean(axis=1, keepdims=True)
+        - x_hat * np.mean(dx_hat * x_hat, axis=1, keepdims=True)
+    ) / std
+    return dx, dgamma, dbeta
+
+
+def dropout_forward(x, dropout_param):
+    """Inverted dropout.
+
+    dropout_param: dict with 'p' (probability of KEEPING a unit), 'mode'
+      ('train' or 'test') and optional 'seed' for reproducible masks.
+    Train mode keeps each unit with probability p and scales it by 1/p, so test
+    mode is the identity. Returns out (same shape and dtype as x) and cache
+    (dropout_param, mask); mask is None in test mode.
+    """
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if "seed" in dropout_param:
+        np.random.seed(dropout_param["seed"])
+
+    mask = None
+    if mode == "train":
+        mask = (np.random.rand(*x.shape) < p) / p
+        out = x * mask
+    elif mode == "test":
+        out = x
+    else:
+        raise ValueError('Invalid forward dropout mode "%s"' % mode)
+
+    cache = (dropout_param, mask)
+    out = out.astype(x.dtype, copy=False)
+    return out, cache
+
+
+def dropout_backward(dout, cache):
+    """Backward pass of inverted dropout: the same mask scales the gradient."""
+    dropout_param, mask = cache
+    if dropout_param["mode"] == "train":
+        return dout * mask
+    return dout
+
+
+def conv_forward_naive(x, w, b, conv_param):
+    """Naive convolution (cross-correlation) with zero padding.
+
+    x: (N, C, H, W) input
+    w: (F, C, HH, WW) filters
+    b: (F,) biases
+    conv_param: dict with 'stride' and 'pad' (zeros added on every side of H and W)
+    Returns out: (N, F, H', W') with
+      H' = 1 + (H + 2 * pad - HH) // stride
+      W' = 1 + (W + 2 * pad - WW) // stride
+    and cache (x, w, b, conv_param). x is not modified.
+    """
+    out = None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    pass
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    cache = (x, w, b, conv_param)
+    return out, cache
+
+
+def conv_backward_naive(dout, cache):
+    """Backward pass of the naive convolution.
+
+    dout: (N, F, H', W') upstream gradient
+    cache: (x, w, b, conv_param) from conv_forward_naive
+    Returns dx: (N, C, H, W), dw: (F, C, HH, WW), db: (F,).
+    """
+    dx, dw, db = None, None, None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    pass
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    return dx, dw, db
+
+
+def max_pool_forward_naive(x, pool_param):
+    """Naive max pooling (no padding).
+
+    x: (N, C, H, W)
+    pool_param: dict with 'pool_height', 'pool_width' and 'stride'
+    Returns out: (N, C, H', W') with
+      H' = 1 + (H - pool_height) // stride
+      W' = 1 + (W - pool_width) // stride
+    and cache (x, pool_param).
+    """
+    out = None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    pass
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    cache = (x, pool_param)
+    return out, cache
+
+
+def max_pool_backward_naive(dout, cache):
+    """Backward pass of naive max pooling.
+
+    dout: (N, C, H', W')
+    cache: (x, pool_param) from max_pool_forward_naive
+    Returns dx: (N, C, H, W). Each window's gradient goes to the first position
+    holding its maximum; overlapping windows accumulate.
+    """
+    dx = None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    pass
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    return dx
+
+
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    """Spatial batch normalisation: per-channel statistics over N, H and W.
+
+    x: (N, C, H, W); gamma, beta: (C,)
+    bn_param: as for batchnorm_forward; running averages have shape (C,).
+    Returns out: (N, C, H, W) and cache.
+    """
+    out, cache = None, None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    pass
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    return out, cache
+
+
+def spatial_batchnorm_backward(dout, cache):
+    """Backward pass of spatial batch normalisation.
+
+    dout: (N, C, H, W)
+    Returns dx: (N, C, H, W), dgamma: (C,), dbeta: (C,).
+    """
+    dx, dgamma, dbeta = None, None, None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    pass
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    return dx, dgamma, dbeta
+
+
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Spatial group normalisation: per-sample statistics over groups of channels.
+
+    x: (N, C, H, W); G: number of groups, dividing C
+    gamma, beta: (1, C, 1, 1) per-channel scale and shift
+    gn_param: dict with optional 'eps' (1e-5)
+    Each sample's C channels are split into G consecutive groups of C // G
+    channels; each group is normalised over its channels and all H * W
+    positions. Returns out: (N, C, H, W) and cache.
+    """
+    out, cache = None, None
+    eps = gn_param.get("eps", 1e-5)
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    pass
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    return out, cache
+
+
+def spatial_groupnorm_backward(dout, cache):
+    """Backward pass of spatial group normalisation.
+
+    dout: (N, C, H, W)
+    Returns dx: (N, C, H, W), dgamma: (1, C, 1, 1), dbeta: (1, C, 1, 1).
+    """
+    dx, dgamma, dbeta = None, None, None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    pass
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    return dx, dgamma, dbeta
