@@ -39,4 +39,5 @@ def test_a_rejected_submission_does_not_stop_the_batch(tmp_path):
     (bad / "notes.txt").write_text("no code here")
     results = api.grade([bad, tmp_path / "missing.zip"], tmp_path / "out", api.Options(seed=3))
     assert [r.status for r in results] == ["rejected", "rejected"]
-    assert {p.name for p in (tmp_path / "out").iterdir()} == {"empty", "missing"}
+    assert {p.name for p in (tmp_path / "out").iterdir() if p.is_dir()} == {"empty", "missing"}
+    assert (tmp_path / "out" / "gradebook.csv").read_text().count("rejected") == 2
