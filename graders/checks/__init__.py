@@ -10,7 +10,6 @@ beyond being numbers to compare.
 """
 from dataclasses import dataclass, field
 
-import numpy as np
 
 CHECKS = {}
 

@@ -1,5 +1,4 @@
 """Naive convolution: forward and backward on hidden inputs, and the numeric gradient check."""
-import numpy as np
 from cs231n.layers import conv_backward_naive, conv_forward_naive
 
 from . import check

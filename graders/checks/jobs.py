@@ -78,3 +78,38 @@ def describe_case(case):
         else:
             parts.append(repr(value))
     return "(" + "; ".join(parts) + ")"
+
+
+def running_average_job(forward, xs, gamma, beta, momentum):
+    """Train-mode calls of a batchnorm-style forward on xs[:-1], then a test-mode call on xs[-1].
+
+    All calls share one bn_param dict, as in the notebook; each call's output is step{k}/0
+    and the dict's running averages after it are dict/step{k}/bn_param/<key>.
+    """
+    arrays = {"gamma": gamma, "beta": beta}
+    calls = []
+    for k, x in enumerate(xs):
+        arrays["x%d" % k] = x
+        calls.append({
+            "function": LAYERS + forward,
+            "args": [{"array": "x%d" % k}, {"array": "gamma"}, {"array": "beta"}, {"dict": "bn_param"}],
+            "save": "step%d" % k,
+            "update": {"bn_param": {"mode": "test" if k == len(xs) - 1 else "train"}},
+            "export_dicts": ["bn_param"],
+        })
+    return Job("calls", {"dicts": {"bn_param": {"momentum": momentum}}, "calls": calls}, arrays)
+
+
+def judge_running_averages(tally, outputs, reference_forward, xs, gamma, beta, momentum):
+    """Replay running_average_job with the reference; returns the reference's caches."""
+    bn_param, caches = {"momentum": momentum}, []
+    for k, x in enumerate(xs):
+        bn_param["mode"] = "test" if k == len(xs) - 1 else "train"
+        expected, cache = reference_forward(x, gamma, beta, bn_param)
+        caches.append(cache)
+        label = "%s-mode call %d" % (bn_param["mode"], k + 1)
+        tally.add("out of the %s" % label, outputs.get("step%d/0" % k, "out"), expected)
+        for key in ("running_mean", "running_var"):
+            actual = outputs.get("dict/step%d/bn_param/%s" % (k, key), "bn_param['%s']" % key)
+            tally.add("bn_param['%s'] after the %s" % (key, label), actual, bn_param[key])
+    return caches

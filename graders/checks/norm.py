@@ -1,5 +1,4 @@
 """Spatial batch and group normalisation: forward, backward, numeric gradient checks."""
-import numpy as np
 from cs231n.layers import (
     spatial_batchnorm_backward,
     spatial_batchnorm_forward,
@@ -7,9 +6,16 @@ from cs231n.layers import (
     spatial_groupnorm_forward,
 )
 
-from . import Job, check
+from . import check
 from .compare import Tally
-from .jobs import describe_case, judge_numgrad, layer_job, numgrad_job
+from .jobs import (
+    describe_case,
+    judge_numgrad,
+    judge_running_averages,
+    layer_job,
+    numgrad_job,
+    running_average_job,
+)
 
 TRAIN_STEPS = 3
 
@@ -28,29 +34,11 @@ def batchnorm_sequence(rng):
 @check("spatial_batchnorm_forward")
 def spatial_batchnorm_forward_check(rng, spec):
     xs, gamma, beta, momentum = batchnorm_sequence(rng)
-    arrays = {"gamma": gamma, "beta": beta}
-    calls = []
-    for k, x in enumerate(xs):
-        arrays["x%d" % k] = x
-        calls.append({
-            "function": "cs231n.layers.spatial_batchnorm_forward",
-            "args": [{"array": "x%d" % k}, {"array": "gamma"}, {"array": "beta"}, {"dict": "bn_param"}],
-            "save": "step%d" % k,
-            "update": {"bn_param": {"mode": "test" if k == TRAIN_STEPS else "train"}},
-            "export_dicts": ["bn_param"],
-        })
-    job = Job("calls", {"dicts": {"bn_param": {"momentum": momentum}}, "calls": calls}, arrays)
+    job = running_average_job("spatial_batchnorm_forward", xs, gamma, beta, momentum)
 
     def judge(outputs):
-        tally, bn_param = Tally(spec.tolerance), {"momentum": momentum}
-        for k, x in enumerate(xs):
-            bn_param["mode"] = "test" if k == TRAIN_STEPS else "train"
-            expected, _ = spatial_batchnorm_forward(x, gamma, beta, bn_param)
-            label = "%s-mode call %d" % (bn_param["mode"], k + 1)
-            tally.add("out of the %s" % label, outputs.get("step%d/0" % k, "out"), expected)
-            for key in ("running_mean", "running_var"):
-                actual = outputs.get("dict/step%d/bn_param/%s" % (k, key), "bn_param['%s']" % key)
-                tally.add("bn_param['%s'] after the %s" % (key, label), actual, bn_param[key])
+        tally = Tally(spec.tolerance)
+        judge_running_averages(tally, outputs, spatial_batchnorm_forward, xs, gamma, beta, momentum)
         return tally.verdict()
 
     return job, judge

@@ -1,10 +1,9 @@
 """Layers from the previous assignment that this one builds on (reported, not scored)."""
-import numpy as np
 from cs231n import layers
 
 from . import Job, check
 from .compare import Tally
-from .jobs import LAYERS, arg_specs
+from .jobs import LAYERS, arg_specs, judge_running_averages, running_average_job
 
 
 def call(function, args, save, arrays, **extra):
@@ -53,31 +52,15 @@ def batchnorm(rng, spec):
     N, D, momentum = 6, 5, 0.8
     xs = [3 * rng.standard_normal((N, D)) + 2 for _ in range(3)]
     gamma, beta = rng.standard_normal(D), rng.standard_normal(D)
-    arrays = {"gamma": gamma, "beta": beta, "dout": rng.standard_normal((N, D))}
-    calls = []
-    for k, x in enumerate(xs):
-        arrays["x%d" % k] = x
-        calls.append({
-            "function": LAYERS + "batchnorm_forward",
-            "args": [{"array": "x%d" % k}, {"array": "gamma"}, {"array": "beta"}, {"dict": "bn_param"}],
-            "save": "step%d" % k,
-            "update": {"bn_param": {"mode": "test" if k == 2 else "train"}},
-            "export_dicts": ["bn_param"],
-        })
-    calls.append(backward_call("batchnorm_backward", "dout", "step1", "back"))
-    job = Job("calls", {"dicts": {"bn_param": {"momentum": momentum}}, "calls": calls}, arrays)
+    dout = rng.standard_normal((N, D))
+    job = running_average_job("batchnorm_forward", xs, gamma, beta, momentum)
+    job.arrays["dout"] = dout
+    job.params["calls"].append(backward_call("batchnorm_backward", "dout", "step1", "back"))
 
     def judge(outputs):
-        tally, bn_param, caches = Tally(spec.tolerance), {"momentum": momentum}, []
-        for k, x in enumerate(xs):
-            bn_param["mode"] = "test" if k == 2 else "train"
-            out, cache = layers.batchnorm_forward(x, gamma, beta, bn_param)
-            caches.append(cache)
-            tally.add("batchnorm_forward out, call %d (%s)" % (k + 1, bn_param["mode"]), outputs.get("step%d/0" % k, "out"), out)
-            for key in ("running_mean", "running_var"):
-                actual = outputs.get("dict/step%d/bn_param/%s" % (k, key), "bn_param['%s']" % key)
-                tally.add("bn_param['%s'] after call %d" % (key, k + 1), actual, bn_param[key])
-        expected = layers.batchnorm_backward(arrays["dout"], caches[1])
+        tally = Tally(spec.tolerance)
+        caches = judge_running_averages(tally, outputs, layers.batchnorm_forward, xs, gamma, beta, momentum)
+        expected = layers.batchnorm_backward(dout, caches[1])
         for k, name in enumerate(("dx", "dgamma", "dbeta")):
             tally.add("batchnorm_backward %s" % name, outputs.get("back/%d" % k, name), expected[k])
         return tally.verdict()

@@ -5,7 +5,6 @@ notebook's shapes (medians of repeats) and traces whether the naive layers
 call into the fast path. Agreement is scored; speed-ups and the trace are only
 reported (metrics and flags), never scored.
 """
-import numpy as np
 from cs231n.fast_layers import (
     conv_backward_fast,
     conv_forward_fast,
