@@ -3,8 +3,10 @@
 They are graded in the same session and thread pool as the rest of the corpus,
 whose exact verdicts (test_corpus.py) show that the others were unaffected.
 """
+import fcntl
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -53,8 +55,32 @@ def test_fork_bomb_is_contained_and_nothing_is_left(graded):
     result, checks = checks_of(graded, "hostile_fork_bomb")
     # The process limit stops the forks; the bomb then answers correctly and earns the points.
     assert not_passed(checks) == set()
-    leftovers = subprocess.run(["ps", "-eo", "uid="], capture_output=True, text=True).stdout.split()
-    assert not [u for u in leftovers if int(u) in UID_POOL]
+    assert orphaned_sandbox_uids() == []
+
+
+def orphaned_sandbox_uids():
+    """Sandbox uids with live processes that no grading run holds a lease on.
+
+    A uid leased by a run still in progress (another grader on this machine) is not an
+    orphan; the lease is the flock the sandbox holds on its lock file.
+    """
+    owners = subprocess.run(["ps", "-eo", "uid="], capture_output=True, text=True).stdout.split()
+    orphans = []
+    for uid in sorted({int(u) for u in owners if int(u) in UID_POOL}):
+        lock = Path(tempfile.gettempdir()) / ("cs231n-sandbox-uids-%d" % os.geteuid()) / ("%d.lock" % uid)
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except FileNotFoundError:
+            orphans.append(uid)
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            orphans.append(uid)  # nobody holds the lease, yet the uid still runs something
+        except BlockingIOError:
+            pass
+        finally:
+            os.close(fd)
+    return orphans
 
 
 def test_forged_output_earns_nothing(graded):
