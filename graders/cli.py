@@ -8,6 +8,7 @@ import argparse
 import sys
 
 from . import __version__, api, release, synthetic
+from .rubric import RubricError
 
 
 def count(text):
@@ -56,20 +57,25 @@ def score_line(result):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    if args.verb == "grade":
-        return run_grade(args)
-    run = run_release if args.verb == "release" else run_synthetic
+    run = {"grade": run_grade, "release": run_release, "synthetic-data": run_synthetic}[args.verb]
     try:
         return run(args)
-    except (release.ReleaseError, release.MarkerError, OSError) as e:
+    except (RubricError, release.ReleaseError, release.MarkerError, OSError) as e:
         print("cs231n-grade %s: error: %s" % (args.verb, e), file=sys.stderr)
         return 1
 
 
 def run_grade(args):
     options = api.Options(rubric=args.rubric, mode=args.isolation, keep_workspace=args.keep_workspace, seed=args.seed)
-    print("%-28s %17s %7s  %s" % ("submission", "score", "time", "status"))
-    results = api.grade(args.paths, args.out, options, progress=lambda r: print(score_line(r), flush=True))
+    printed = []
+
+    def progress(result):
+        if not printed:  # the header waits until the rubric has loaded and grading began
+            print("%-28s %17s %7s  %s" % ("submission", "score", "time", "status"))
+            printed.append(True)
+        print(score_line(result), flush=True)
+
+    results = api.grade(args.paths, args.out, options, progress=progress)
     print("results written to %s/<submission>/ (result.json, gradescope.json, junit.xml) and %s/gradebook.csv"
           % (args.out, args.out))
     # Rejected submissions are results too; only a failure of the grader itself is an error.
