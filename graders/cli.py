@@ -31,6 +31,8 @@ def parse_args(argv):
     grade.add_argument("--isolation", choices=["bwrap", "rlimits"], help="sandbox mode (default: bwrap when available)")
     grade.add_argument("--seed", type=int, help="fix the secret seed of the hidden inputs (for debugging)")
     grade.add_argument("--keep-workspace", action="store_true", help="keep each submission's workspace")
+    grade.add_argument("--min-score", type=float, metavar="S",
+                       help="exit with status 1 if any submission scores below S (for CI)")
 
     rel = verbs.add_parser("release", help="write the student template (and the students' zip) from the reference")
     rel.add_argument("--template", default=str(release.DEFAULT_TEMPLATE),
@@ -79,7 +81,13 @@ def run_grade(args):
     print("results written to %s/<submission>/ (result.json, gradescope.json, junit.xml) and %s/gradebook.csv"
           % (args.out, args.out))
     # Rejected submissions are results too; only a failure of the grader itself is an error.
-    return 2 if any(r.status == "grader_error" for r in results) else 0
+    if any(r.status == "grader_error" for r in results):
+        return 2
+    below = [r.submission for r in results if args.min_score is not None and r.score < args.min_score]
+    if below:
+        print("below the minimum score %g: %s" % (args.min_score, ", ".join(below)))
+        return 1
+    return 0
 
 
 def run_release(args):
