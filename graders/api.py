@@ -7,8 +7,10 @@ import json
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,16 +35,26 @@ class Options:
     seed: int | None = None            # the secret seed; None: a fresh one per run
 
 
-def grade(paths, out, options=Options(), progress=None):
-    """Grade each submission path into out/<name>/result.json; returns the results in order."""
+def grade(paths, out, options=Options(), progress=None, workers=1):
+    """Grade each submission path into out/<name>/result.json; returns the results in order.
+
+    workers > 1 grades that many submissions at once, each in its own sandbox (threads
+    suffice: the work happens in the sandboxed child processes). progress(result) is
+    called as each one finishes, from one thread at a time.
+    """
     rubric = load_rubric(options.rubric)
     seed = options.seed if options.seed is not None else secrets.randbits(63)
-    results = []
-    for path in paths:
+    lock = threading.Lock()
+
+    def one(path):
         result = grade_one(Path(path), Path(out), rubric, options, seed)
-        results.append(result)
         if progress:
-            progress(result)
+            with lock:
+                progress(result)
+        return result
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = list(pool.map(one, paths))
     write_gradebook(out)
     return results
 

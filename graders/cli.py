@@ -31,6 +31,8 @@ def parse_args(argv):
     grade.add_argument("--isolation", choices=["bwrap", "rlimits"], help="sandbox mode (default: bwrap when available)")
     grade.add_argument("--seed", type=int, help="fix the secret seed of the hidden inputs (for debugging)")
     grade.add_argument("--keep-workspace", action="store_true", help="keep each submission's workspace")
+    grade.add_argument("--workers", type=count, default=1, metavar="N",
+                       help="grade N submissions at once, each in its own sandbox (default: 1)")
     grade.add_argument("--min-score", type=float, metavar="S",
                        help="exit with status 1 if any submission scores below S (for CI)")
 
@@ -77,7 +79,7 @@ def run_grade(args):
             printed.append(True)
         print(score_line(result), flush=True)
 
-    results = api.grade(args.paths, args.out, options, progress=progress)
+    results = api.grade(args.paths, args.out, options, progress=progress, workers=args.workers)
     print("results written to %s/<submission>/ (result.json, gradescope.json, junit.xml) and %s/gradebook.csv"
           % (args.out, args.out))
     # Rejected submissions are results too; only a failure of the grader itself is an error.

@@ -41,3 +41,17 @@ def test_a_rejected_submission_does_not_stop_the_batch(tmp_path):
     assert [r.status for r in results] == ["rejected", "rejected"]
     assert {p.name for p in (tmp_path / "out").iterdir() if p.is_dir()} == {"empty", "missing"}
     assert (tmp_path / "out" / "gradebook.csv").read_text().count("rejected") == 2
+
+
+def test_parallel_workers_keep_the_order_and_lose_nothing(tmp_path):
+    subs = []
+    for name in ("dora", "eve", "finn", "gus"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "readme.txt").write_text("nothing to grade")
+        subs.append(folder)
+    seen = []
+    results = api.grade(subs, tmp_path / "out", api.Options(seed=4), progress=seen.append, workers=3)
+    assert [r.submission for r in results] == ["dora", "eve", "finn", "gus"]
+    assert sorted(r.submission for r in seen) == ["dora", "eve", "finn", "gus"]
+    assert len((tmp_path / "out" / "gradebook.csv").read_text().splitlines()) == 5
