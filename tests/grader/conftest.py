@@ -4,8 +4,8 @@ import secrets
 import socket
 import sys
 import threading
-import tomllib
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT / "tests" / "submissions"))
 import corpus  # noqa: E402
 
 from graders import api  # noqa: E402
-from graders.rubric import default_rubric_path, load_rubric  # noqa: E402
+from graders.rubric import load_rubric  # noqa: E402
 
 # Hostile samples that loop forever would hold a check for its full time limit; the tests
 # grade with the shipped rubric's limits capped so the suite stays quick. The caps leave a
@@ -25,29 +25,14 @@ TEST_TIME_LIMIT = 20
 TEST_TIME_LIMITS = {"fast_layers": 60, "cnn_overfit": 240}
 
 
-def capped_rubric(folder):
-    data = tomllib.loads(Path(str(default_rubric_path())).read_text())
-    for check in data["check"]:
-        cap = TEST_TIME_LIMITS.get(check["id"], TEST_TIME_LIMIT)
-        check["time_limit"] = min(check["time_limit"], cap)
-    path = folder / "rubric.toml"
-    path.write_text(dump_rubric(data))
-    return path
-
-
-def dump_rubric(data):
-    """Write the rubric back as TOML (flat values only, which is all it has)."""
-    def value(v):
-        if isinstance(v, str):
-            return '"%s"' % v.replace("\\", "\\\\").replace('"', '\\"')
-        if isinstance(v, list):
-            return "[%s]" % ", ".join(value(x) for x in v)
-        return repr(v)
-
-    lines = ["[limits]"] + ["%s = %s" % (k, value(v)) for k, v in data["limits"].items()]
-    for check in data["check"]:
-        lines += ["", "[[check]]"] + ["%s = %s" % (k, value(v)) for k, v in check.items()]
-    return "\n".join(lines) + "\n"
+def capped_rubric():
+    """The shipped rubric with every time limit capped for the tests."""
+    rubric = load_rubric()
+    checks = tuple(
+        replace(c, time_limit=min(c.time_limit, TEST_TIME_LIMITS.get(c.id, TEST_TIME_LIMIT)))
+        for c in rubric.checks
+    )
+    return replace(rubric, checks=checks)
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +41,7 @@ def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("corpus")
     samples = corpus.everything()
     paths = [corpus.write(s, base / "submissions") for s in samples]
-    rubric = load_rubric(capped_rubric(base))
+    rubric = capped_rubric()
     options = api.Options()
     # A fresh secret each session, as in real grading; set CS231N_TEST_SEED to replay one.
     seed = int(os.environ.get("CS231N_TEST_SEED") or secrets.randbits(63))
