@@ -40,6 +40,34 @@ class CheckResult:
 
 
 @dataclass
+class CellRun:
+    index: int             # position among all the notebook's cells
+    cell_id: str | None
+    tags: list[str]
+    status: str            # "ok", "error", "timeout" or "not_run"
+    seconds: float | None
+    ename: str | None = None
+    evalue: str | None = None
+
+
+@dataclass
+class Reported:
+    cell: int
+    tag: str               # e.g. "check:conv_forward_naive"
+    text: str              # what the cell printed; shown, never scored
+
+
+@dataclass
+class NotebookRun:
+    status: str            # see result.schema.json "$defs/notebook"
+    message: str
+    file: str | None       # the executed notebook beside result.json
+    seconds: float
+    cells: list[CellRun] = field(default_factory=list)
+    reported: list[Reported] = field(default_factory=list)
+
+
+@dataclass
 class SubmissionResult:
     submission: str
     status: str  # "graded", "rejected" (intake refused it) or "grader_error"
@@ -54,6 +82,7 @@ class SubmissionResult:
     flags: list[str] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
     checks: list[CheckResult] = field(default_factory=list)
+    notebook: NotebookRun | None = None
     schema_version: int = SCHEMA_VERSION
 
     def to_json(self):

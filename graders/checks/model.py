@@ -200,6 +200,9 @@ def cnn_overfit(rng, spec):
         accuracy = float(np.mean(np.argmax(ref.loss(X), axis=1) == y))
         history = {k: outputs.arrays[k].ravel()[:1000].tolist() for k in outputs.arrays if k.startswith("history/")}
         message = "training accuracy %.2f measured with the reference forward pass (needs %.2f)" % (accuracy, spec.tolerance)
-        return Verdict(accuracy >= spec.tolerance, accuracy, message, {"accuracy": accuracy, **history})
+        # The first layer's filters, for the report's filter grid (32 x 3 x 7 x 7 by default).
+        filters = np.round(params["W1"].astype(np.float64), 5).tolist()
+        details = {"accuracy": accuracy, **history, "first_layer_filters": filters}
+        return Verdict(accuracy >= spec.tolerance, accuracy, message, details)
 
     return job, judge
