@@ -22,6 +22,7 @@ from .report.gradebook import gradebook_csv
 from .report.gradescope import gradescope_results
 from .report.junit import junit_xml
 from .result import CheckResult, SubmissionResult, atomic_write, write_result
+from .notebook import run_notebook
 from .rubric import load_rubric
 from .runner import run_check
 from .workspace import build_workspace, provided_package
@@ -63,8 +64,9 @@ def grade_one(path, out, rubric, options, seed):
     """Grade one submission; whatever happens, a result.json is written for it."""
     start = time.perf_counter()
     name = intake.submission_name(path)
+    artifacts = {}
     try:
-        result = grade_submission(path, rubric, options, seed)
+        result, artifacts = grade_submission(path, rubric, options, seed)
     except intake.IntakeError as e:
         result = empty_result(name, rubric, "rejected", str(e))
     except Exception:  # a grader bug must not lose the submission's record
@@ -72,6 +74,8 @@ def grade_one(path, out, rubric, options, seed):
     result.seconds = round(time.perf_counter() - start, 3)
     target = out / result.submission
     target.mkdir(parents=True, exist_ok=True)
+    for filename, content in artifacts.items():
+        (target / filename).write_bytes(content)
     write_result(result, target / "result.json")
     write_renderings(target)
     return result
@@ -91,6 +95,7 @@ def write_gradebook(out):
 
 
 def grade_submission(path, rubric, options, seed):
+    """The result of one submission and the files to save beside it ({file name: bytes})."""
     submission = intake.read_submission(path)
     mode = options.mode or sandbox.available_mode()
     root = Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
@@ -104,6 +109,10 @@ def grade_submission(path, rubric, options, seed):
             rng = np.random.default_rng([seed, *spec.id.encode()])
             results.append(run_check(spec, checks[spec.id], workspace, rng, rubric.limits, mode, hidden))
         explain_dependencies(results, rubric)
+        notebook_run, artifacts = None, {}
+        if rubric.notebook.enabled:
+            notebook_run, executed = run_notebook(submission.notebook, workspace, rubric, mode, hidden)
+            artifacts = {notebook_run.file: executed} if executed else {}
     finally:
         if not options.keep_workspace:
             shutil.rmtree(root, ignore_errors=True)
@@ -115,8 +124,8 @@ def grade_submission(path, rubric, options, seed):
         score=round(sum(c.score for c in results), 6), max_score=rubric.max_score,
         isolation=mode, grader_version=__version__, rubric=rubric.source, seconds=0.0,
         notes=notes, flags=flags_for(student_sources, results), metrics=metrics_for(results),
-        checks=results,
-    )
+        checks=results, notebook=notebook_run,
+    ), artifacts
 
 
 def explain_dependencies(results, rubric):

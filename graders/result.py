@@ -44,7 +44,7 @@ class CellRun:
     index: int             # position among all the notebook's cells
     cell_id: str | None
     tags: list[str]
-    status: str            # "ok", "error", "timeout" or "not_run"
+    status: str            # "ok", "error", "timeout", "kernel_died" or "not_run"
     seconds: float | None
     ename: str | None = None
     evalue: str | None = None

@@ -5,7 +5,7 @@ another one. Loading validates it completely, so a typo fails before grading
 starts with a message naming the check and the field.
 """
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
@@ -42,10 +42,23 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class NotebookSettings:
+    """How the student's notebook is run: reported, never scored."""
+    enabled: bool = True
+    cell_timeout: float = 120.0     # seconds before a cell is interrupted; the run goes on
+    total_timeout: float = 600.0    # seconds for the whole notebook; later cells are not run
+    max_processes: int = 64         # the kernel and its threads need more than a check
+    synthetic_train: int = 2500     # images of the synthetic CIFAR-10 the notebook loads
+    synthetic_test: int = 500
+    parameters: dict = field(default_factory=dict)  # values for the notebook's parameters cell
+
+
+@dataclass(frozen=True)
 class Rubric:
     checks: tuple[CheckSpec, ...]
     limits: Limits
     source: str
+    notebook: NotebookSettings = NotebookSettings()
 
     def by_id(self):
         return {c.id: c for c in self.checks}
@@ -74,7 +87,27 @@ def load_rubric(path=None):
         limits = Limits(**data.get("limits", {}))
     except TypeError as e:
         raise RubricError("rubric %s, [limits]: %s" % (path, e)) from e
-    return Rubric(checks=checks, limits=limits, source=str(path))
+    notebook = _parse_notebook(path, data.get("notebook", {}))
+    return Rubric(checks=checks, limits=limits, source=str(path), notebook=notebook)
+
+
+def _parse_notebook(path, raw):
+    where = "rubric %s, [notebook]" % path
+    kinds = {f.name: f.type for f in fields(NotebookSettings)}
+    unknown = sorted(set(raw) - set(kinds))
+    if unknown:
+        raise RubricError("%s: unknown fields %s; known: %s" % (where, unknown, sorted(kinds)))
+    accepted = {bool: bool, float: (int, float), int: int, dict: dict}
+    for name, value in raw.items():
+        kind = accepted[kinds[name]]
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            raise RubricError("%s: field %r should be a %s, not %r" % (where, name, kinds[name].__name__, value))
+        if kind is not bool and kind is not dict and value <= 0:
+            raise RubricError("%s: field %r must be > 0" % (where, name))
+    bad = [k for k in raw.get("parameters", {}) if not k.isidentifier()]
+    if bad:
+        raise RubricError("%s: parameters %s are not Python names" % (where, bad))
+    return NotebookSettings(**raw)
 
 
 def _parse_check(path, index, raw):
@@ -83,9 +116,9 @@ def _parse_check(path, index, raw):
     unknown = sorted(set(raw) - set(CHECK_FIELDS))
     if missing or unknown:
         raise RubricError("%s: missing fields %s, unknown fields %s" % (where, missing, unknown))
-    for field, kind in CHECK_FIELDS.items():
-        if not isinstance(raw[field], kind) or isinstance(raw[field], bool):
-            raise RubricError("%s: field %r has the wrong type" % (where, field))
+    for name, kind in CHECK_FIELDS.items():
+        if not isinstance(raw[name], kind) or isinstance(raw[name], bool):
+            raise RubricError("%s: field %r has the wrong type" % (where, name))
     if raw["points"] < 0 or raw["tolerance"] < 0 or raw["time_limit"] <= 0:
         raise RubricError("%s: points and tolerance must be >= 0, time_limit > 0" % where)
     return CheckSpec(

@@ -27,7 +27,11 @@ about 70% and a linear classifier on the pixels about 56%, while the notebook's
 ThreeLayerConvNet after one epoch of Adam reaches about 64% training accuracy on
 2,000 images (40 steps) and about 89% on 49,000.
 """
+import fcntl
+import os
 import pickle
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +74,33 @@ def write_cifar10(folder, num_train=50000, num_test=10000, seed=0):
     meta = {"label_names": LABEL_NAMES, "num_cases_per_batch": len(parts[0]), "num_vis": SIZE * SIZE * 3}
     dump(meta, out / "batches.meta")
     return out
+
+
+def cached_cifar10(num_train, num_test, seed=0, cache=None):
+    """The cifar-10-batches-py folder of write_cifar10(...), made once and then reused.
+
+    The grader runs student notebooks on it. The cache (default: a folder in the system's
+    temporary directory) is shared by concurrent graders: one writes, under a lock, into a
+    temporary folder renamed into place; the others wait and reuse it. Everything in it is
+    readable by all users, since sandboxed notebooks run under other uids.
+    """
+    cache = Path(cache or Path(tempfile.gettempdir()) / "cs231n-grader-data")
+    cache.mkdir(mode=0o755, parents=True, exist_ok=True)
+    final = cache / ("train%d-test%d-seed%d" % (num_train, num_test, seed))
+    with open(cache / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not final.is_dir():
+            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache))
+            try:
+                write_cifar10(staging, num_train, num_test, seed)
+                for folder in (staging, staging / "cifar-10-batches-py"):
+                    os.chmod(folder, 0o755)
+                for batch in (staging / "cifar-10-batches-py").iterdir():
+                    os.chmod(batch, 0o644)
+                os.replace(staging, final)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    return final / "cifar-10-batches-py"
 
 
 def write_batch(path, batch_label, data, labels, rows):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end on a fresh machine: install the grader into .venv, write the
-# bundled sample submissions to samples/, grade them into results/ and print the scores.
+# bundled sample submissions to samples/, grade them (and run their notebooks) into results/
+# and print the scores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,4 +12,7 @@ python3 -m venv .venv
 rm -rf samples
 .venv/bin/python tests/submissions/corpus.py samples \
   reference template mutant_cnn_reg_without_half mutant_pool_backward_assigns >/dev/null
+# The reference and the template hand in the assignment notebook too: the grader runs it.
+cp notebooks/ConvolutionalNetworks.ipynb samples/reference/
+cp notebooks/ConvolutionalNetworks.ipynb samples/template/
 .venv/bin/cs231n-grade grade samples/* --out results

@@ -1,0 +1,177 @@
+"""The student's notebook run by the grader: in the sandbox, reported, never scored.
+
+Each sample is the reference's code with a notebook: the assignment's own, the template's
+code with it, and small notebooks that loop forever, exhaust memory, crash the kernel,
+outlast the total time limit, or are not notebooks at all. Every one gets a result saying
+what happened, and its checks are graded all the same.
+"""
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+import corpus
+from graders import api
+from graders.notebook import EXECUTED_FILE, invalid_reason
+from graders.result import validate
+from graders.rubric import load_rubric
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSIGNMENT = (ROOT / "notebooks" / "ConvolutionalNetworks.ipynb").read_bytes()
+CELL_TIMEOUT, TOTAL_TIMEOUT = 5, 40
+SLOW_CELLS = {"memory": 60}  # filling 3 GB of memory takes seconds on a busy machine
+
+
+def small(*sources):
+    cells = [new_markdown_cell("A small notebook")] + [new_code_cell(s) for s in sources]
+    return nbformat.writes(new_notebook(cells=cells)).encode()
+
+
+NOTEBOOKS = {
+    "assignment": ("reference", ASSIGNMENT),
+    "template": ("template", ASSIGNMENT),
+    "loop": ("reference", small("import cs231n\nprint('before')", "while True:\n    pass", "print('after the loop')")),
+    "memory": ("reference", small("print('before')", "hog = []\nwhile True:\n    hog.append(bytearray(2**28))",
+                                  "del hog\nprint('after the hog')")),
+    "crash": ("reference", small("print('before')", "import os\nos.abort()", "print('never')")),
+    "slow": ("reference", small(*["import time\ntime.sleep(4)"] * 15)),
+    "not_json": ("reference", b'{"cells": [ this is not JSON'),
+    "nbformat3": ("reference", json.dumps({"nbformat": 3, "nbformat_minor": 0, "worksheets": [], "cells": []}).encode()),
+    "missing": ("reference", None),
+}
+
+
+def quick_rubric(name):
+    """Two cheap checks; short notebook time limits except for the assignment's own notebook."""
+    rubric = load_rubric()
+    checks = tuple(c for c in rubric.checks if c.id in ("conv_forward", "max_pool_forward"))
+    if NOTEBOOKS[name][1] == ASSIGNMENT:
+        return replace(rubric, checks=checks)
+    cell_timeout = SLOW_CELLS.get(name, CELL_TIMEOUT)
+    notebook = replace(rubric.notebook, cell_timeout=cell_timeout, total_timeout=max(cell_timeout, TOTAL_TIMEOUT))
+    return replace(rubric, checks=checks, notebook=notebook)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("notebooks")
+    samples = {"reference": corpus.reference(), "template": corpus.template()}
+    paths = []
+    for name, (code, notebook) in NOTEBOOKS.items():
+        path = corpus.write(replace(samples[code], name=name), base / "submissions")
+        if notebook is not None:
+            (path / "ConvolutionalNetworks.ipynb").write_bytes(notebook)
+        paths.append(path)
+
+    def grade(path):
+        return api.grade_one(path, base / "out", quick_rubric(path.name), api.Options(), 5)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(grade, paths))
+    return {r.submission: r for r in results}, base / "out"
+
+
+def docs(runs, name):
+    results, out = runs
+    doc = json.loads((out / name / "result.json").read_text())
+    validate(doc)
+    return results[name], doc
+
+
+@pytest.mark.parametrize("name", sorted(NOTEBOOKS))
+def test_checks_are_graded_whatever_the_notebook_does(runs, name):
+    result, doc = docs(runs, name)
+    expected = 0.0 if name == "template" else result.max_score
+    assert result.status == "graded" and result.score == expected
+    assert doc["notebook"]["message"]
+
+
+def test_the_assignment_notebook_runs_against_the_reference(runs):
+    result, doc = docs(runs, "assignment")
+    notebook = doc["notebook"]
+    assert notebook["status"] == "ran", notebook["message"]
+    assert all(c["status"] == "ok" for c in notebook["cells"])
+    injected = [c for c in notebook["cells"] if "injected-parameters" in c["tags"]]
+    assert len(injected) == 1, "the grader's sizes go below the parameters cell"
+    conv = next(r for r in notebook["reported"] if r["tag"] == "check:conv_forward_naive")
+    error = float(conv["text"].split("out error:")[1].split()[0])
+    assert error < 1e-7
+    executed = nbformat.reads((runs[1] / "assignment" / EXECUTED_FILE).read_text(), as_version=4)
+    nbformat.validate(executed)
+    assert any(o.get("output_type") == "display_data" for c in executed.cells for o in c.get("outputs", []))
+
+
+def test_the_template_notebook_reports_each_stub(runs):
+    _, doc = docs(runs, "template")
+    notebook = doc["notebook"]
+    assert notebook["status"] == "errors"
+    errors = [c for c in notebook["cells"] if c["status"] == "error"]
+    assert any(c["ename"] == "NotImplementedError" and "conv_forward_naive" in c["evalue"] for c in errors)
+    assert "raised an error" in notebook["message"]
+
+
+def test_an_endless_cell_is_interrupted_and_the_run_goes_on(runs):
+    _, doc = docs(runs, "loop")
+    notebook = doc["notebook"]
+    statuses = [c["status"] for c in notebook["cells"]]
+    assert notebook["status"] == "errors"
+    assert statuses.count("timeout") == 1 and statuses[-1] == "ok"
+    assert "%g s limit" % CELL_TIMEOUT in notebook["message"]
+
+
+def test_a_memory_hog_is_stopped_and_the_run_goes_on(runs):
+    _, doc = docs(runs, "memory")
+    notebook = doc["notebook"]
+    hog = [c for c in notebook["cells"] if c["status"] != "ok"]
+    assert [c["ename"] for c in hog] in (["MemoryError"], ["DeadKernelError"])
+    assert "MemoryError" in notebook["message"] or "memory" in notebook["message"]
+
+
+def test_a_dead_kernel_keeps_the_cells_that_ran(runs):
+    _, doc = docs(runs, "crash")
+    notebook = doc["notebook"]
+    assert notebook["status"] == "kernel_died"
+    assert [c["status"] for c in notebook["cells"]] == ["ok", "ok", "kernel_died", "not_run"]
+    executed = nbformat.reads((runs[1] / "crash" / EXECUTED_FILE).read_text(), as_version=4)
+    assert "before" in executed.cells[2].outputs[0]["text"]  # markdown, injected parameters, then ours
+
+
+def test_the_total_time_limit_stops_the_run(runs):
+    _, doc = docs(runs, "slow")
+    notebook = doc["notebook"]
+    assert notebook["status"] == "timeout"
+    assert "%g s" % TOTAL_TIMEOUT in notebook["message"]
+    statuses = [c["status"] for c in notebook["cells"]]
+    assert statuses[:3] == ["ok"] * 3 and statuses[-1] == "not_run"
+
+
+@pytest.mark.parametrize("name, words", [("not_json", "not valid JSON"), ("nbformat3", "nbformat 3")])
+def test_an_unreadable_notebook_is_explained(runs, name, words):
+    _, doc = docs(runs, name)
+    assert doc["notebook"]["status"] == "invalid"
+    assert words in doc["notebook"]["message"]
+    assert not (runs[1] / name / EXECUTED_FILE).exists()
+
+
+def test_a_missing_notebook_is_said(runs):
+    _, doc = docs(runs, "missing")
+    assert doc["notebook"]["status"] == "missing" and "not run" in doc["notebook"]["message"]
+
+
+@pytest.mark.parametrize("source, words", [
+    (b"\xff\xfe not utf-8", "not UTF-8"),
+    (b"[1, 2, 3]", "not a notebook"),
+    (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                 "cells": [{"id": "a", "cell_type": "nonsense"}]}).encode(),
+     "nbformat 4 schema"),
+])
+def test_invalid_reasons(source, words):
+    assert words in invalid_reason(source)
+
+
+def test_a_valid_notebook_has_no_invalid_reason():
+    assert invalid_reason(ASSIGNMENT) is None

@@ -1,0 +1,57 @@
+"""The rubric file: the shipped one is consistent, and mistakes in one fail before grading."""
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from graders.rubric import RubricError, default_rubric_path, load_rubric
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = Path(str(default_rubric_path())).read_text()
+
+
+def notebook_parameters():
+    """The names the assignment notebook's `parameters` cell assigns."""
+    nb = json.loads((ROOT / "notebooks" / "ConvolutionalNetworks.ipynb").read_text())
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    tree = ast.parse("".join(cell["source"]))
+    return {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets}
+
+
+def test_the_shipped_rubric_scores_100_and_runs_the_notebook():
+    rubric = load_rubric()
+    assert rubric.max_score == 100
+    assert rubric.notebook.enabled and rubric.notebook.cell_timeout < rubric.notebook.total_timeout
+
+
+def test_the_notebook_parameters_are_the_notebooks_own():
+    assert set(load_rubric().notebook.parameters) <= notebook_parameters()
+
+
+def write(tmp_path, text):
+    path = tmp_path / "rubric.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("edit, words", [
+    (("[notebook]\nenabled = true", "[notebook]\nenabled = true\ncell_timout = 3"), "cell_timout"),
+    (("cell_timeout = 120", 'cell_timeout = "two minutes"'), "cell_timeout"),
+    (("total_timeout = 600", "total_timeout = 0"), "total_timeout"),
+    (("NUM_TRAINING = 2000", '"NUM TRAINING" = 2000'), "NUM TRAINING"),
+    (('id = "conv_backward"', 'id = "conv_forward"'), "duplicate check ids"),
+    (('depends_on = ["conv_forward"]', 'depends_on = ["conv_fwd"]'), "conv_fwd"),
+    (("points = 10", "pionts = 10"), "pionts"),
+])
+def test_a_mistake_is_named_before_grading(tmp_path, edit, words):
+    old, new = edit
+    assert old in SHIPPED
+    with pytest.raises(RubricError) as caught:
+        load_rubric(write(tmp_path, SHIPPED.replace(old, new, 1)))
+    assert words in str(caught.value) and "rubric.toml" in str(caught.value)
+
+
+def test_a_rubric_that_is_not_toml_is_named(tmp_path):
+    with pytest.raises(RubricError, match="cannot read rubric"):
+        load_rubric(write(tmp_path, "[[check]\nid = 1"))
