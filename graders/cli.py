@@ -1,13 +1,14 @@
 """Command line: cs231n-grade (also python -m graders). Parses, calls the API, prints.
 
     cs231n-grade grade PATH... --out DIR
+    cs231n-grade check [PATH]
     cs231n-grade release [--template DIR] [--bundle ZIP] [--reference DIR] [--notebook FILE]
     cs231n-grade synthetic-data OUT [--train N] [--test N] [--seed S]
 """
 import argparse
 import sys
 
-from . import __version__, api, release, synthetic
+from . import __version__, api, intake, release, student_check, synthetic
 from .rubric import RubricError
 
 
@@ -36,6 +37,11 @@ def parse_args(argv):
     grade.add_argument("--min-score", type=float, metavar="S",
                        help="exit with status 1 if any submission scores below S (for CI)")
 
+    check = verbs.add_parser("check", help="run the public self-checks on your own package, with hints")
+    check.add_argument("path", nargs="?", default=".", metavar="PATH",
+                       help="your assignment folder (holding cs231n/) or a zip of it (default: .)")
+    check.add_argument("--isolation", choices=["bwrap", "rlimits"], help="sandbox mode (default: bwrap when available)")
+
     rel = verbs.add_parser("release", help="write the student template (and the students' zip) from the reference")
     rel.add_argument("--template", default=str(release.DEFAULT_TEMPLATE),
                      help="folder to hold the template's cs231n/ (default: %(default)s)")
@@ -61,10 +67,10 @@ def score_line(result):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    run = {"grade": run_grade, "release": run_release, "synthetic-data": run_synthetic}[args.verb]
+    run = {"grade": run_grade, "check": run_check, "release": run_release, "synthetic-data": run_synthetic}[args.verb]
     try:
         return run(args)
-    except (RubricError, release.ReleaseError, release.MarkerError, OSError) as e:
+    except (RubricError, release.ReleaseError, release.MarkerError, intake.IntakeError, OSError) as e:
         print("cs231n-grade %s: error: %s" % (args.verb, e), file=sys.stderr)
         return 1
 
@@ -90,6 +96,12 @@ def run_grade(args):
         print("below the minimum score %g: %s" % (args.min_score, ", ".join(below)))
         return 1
     return 0
+
+
+def run_check(args):
+    passed, text = student_check.check_package(args.path, mode=args.isolation)
+    print(text)
+    return 0 if passed else 1
 
 
 def run_release(args):

@@ -24,6 +24,9 @@ import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from .public_checks import public_checks_document
+from .rubric import load_rubric
+
 START = "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 END = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 
@@ -31,6 +34,7 @@ DEFAULT_REFERENCE = Path("reference") / "cs231n"
 DEFAULT_TEMPLATE = Path("student_template")
 DEFAULT_NOTEBOOK = Path("notebooks") / "ConvolutionalNetworks.ipynb"
 NOTEBOOK_NAME = "ConvolutionalNetworks.ipynb"
+PUBLIC_CHECKS = "cs231n/public_checks.json"  # inputs and expected outputs of cs231n/self_check.py
 
 # Build artefacts and downloaded data: never part of a template or a bundle.
 EXCLUDED_FILES = ("*.so", "*.pyd", "*.c", "*.o", "*.py[cod]", ".DS_Store")
@@ -207,7 +211,16 @@ archive. If you already have a copy elsewhere, set the environment variable
 Run it from this folder, top to bottom, after each function you write: its checks compare
 your layers with numeric gradients and reference values.
 
-## 4. Submit
+## 4. Check your work
+
+    python -m cs231n.self_check            # or, in the notebook:
+                                           # from cs231n.self_check import run_self_checks; run_self_checks()
+
+runs the public checks (inputs and expected outputs in `cs231n/public_checks.json`) on your
+layers and your ThreeLayerConvNet and prints, for each, ok or FAIL with a hint. Passing them
+is a good sign, not a guarantee: the grader tests other, hidden inputs too.
+
+## 5. Submit
 
 Submit this folder (or `cs231n/` alone) as a zip, as your course's instructions say.
 """
@@ -281,15 +294,18 @@ def write_zip(zip_path, entries):
     return zip_path
 
 
-def build_bundle(zip_path, template_dir, notebook_path, extra_files=()):
+def build_bundle(zip_path, template_dir, notebook_path, extra_files=(), public_checks=None):
     """Write the zip students receive; returns its path.
 
     It holds cs231n/... from the template (template_dir/cs231n or the package folder itself),
-    ConvolutionalNetworks.ipynb, a README.md for students and the extra files (paths stored
-    under their names, or (name, path) pairs). The same inputs give the same bytes.
+    ConvolutionalNetworks.ipynb, a README.md for students, the extra files (paths stored
+    under their names, or (name, path) pairs) and, if given, the public self-checks'
+    document as cs231n/public_checks.json. The same inputs give the same bytes.
     """
     entries = template_entries(template_package(template_dir))
     entries += [notebook_entry(notebook_path), ("README.md", STUDENT_README.encode("utf-8"), 0o644)]
+    if public_checks is not None:
+        entries.append((PUBLIC_CHECKS, (json.dumps(public_checks, separators=(",", ":")) + "\n").encode(), 0o644))
     entries += [extra_entry(item) for item in extra_files]
     names = [name for name, _, _ in entries]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -309,5 +325,8 @@ def release(reference_dir, template_dir, bundle_path=None, notebook_path=None):
     if bundle_path is not None:
         notebook_entry(notebook_path)
     package = build_template(reference_dir, Path(template_dir) / "cs231n")
-    bundle = build_bundle(bundle_path, template_dir, notebook_path) if bundle_path is not None else None
+    bundle = None
+    if bundle_path is not None:
+        checks = public_checks_document(load_rubric())
+        bundle = build_bundle(bundle_path, template_dir, notebook_path, public_checks=checks)
     return package, bundle

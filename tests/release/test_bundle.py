@@ -6,9 +6,11 @@ from pathlib import Path
 import pytest
 
 from graders import cli
+from graders.public_checks import public_checks_document
 from graders.release import (
-    ReleaseError, build_bundle, build_template, package_files, release, solution_lines, strip_solutions,
+    PUBLIC_CHECKS, ReleaseError, build_bundle, build_template, package_files, release, solution_lines, strip_solutions,
 )
+from graders.rubric import load_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "reference" / "cs231n"
@@ -36,7 +38,8 @@ def template(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def bundle(template, notebook, tmp_path_factory):
-    return build_bundle(tmp_path_factory.mktemp("bundle") / "assignment.zip", template, notebook)
+    checks = public_checks_document(load_rubric())
+    return build_bundle(tmp_path_factory.mktemp("bundle") / "assignment.zip", template, notebook, public_checks=checks)
 
 
 def read_all(zip_path):
@@ -46,7 +49,8 @@ def read_all(zip_path):
 
 def test_bundle_holds_the_template_the_notebook_and_a_readme(bundle, template, notebook):
     files = read_all(bundle)
-    expected = {"cs231n/" + f for f in package_files(template / "cs231n")} | {"ConvolutionalNetworks.ipynb", "README.md"}
+    expected = {"cs231n/" + f for f in package_files(template / "cs231n")}
+    expected |= {"ConvolutionalNetworks.ipynb", "README.md", PUBLIC_CHECKS}
     assert set(files) == expected
     for needed in ("cs231n/datasets/get_datasets.sh", "cs231n/setup.py", "cs231n/im2col_cython.pyx"):
         assert needed in files
@@ -59,7 +63,8 @@ def test_bundle_holds_the_template_the_notebook_and_a_readme(bundle, template, n
 
 
 def test_bundle_is_reproducible(bundle, template, notebook, tmp_path):
-    again = build_bundle(tmp_path / "again.zip", template / "cs231n", notebook)
+    checks = public_checks_document(load_rubric())
+    again = build_bundle(tmp_path / "again.zip", template / "cs231n", notebook, public_checks=checks)
     assert again.read_bytes() == bundle.read_bytes()
     infos = [info for _, info in read_all(bundle).values()]
     assert [i.filename for i in infos] == sorted(i.filename for i in infos)

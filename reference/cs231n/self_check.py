@@ -1,0 +1,163 @@
+"""Public self-checks: run your layers and your ThreeLayerConvNet on fixed inputs.
+
+From the notebook (or any Python started in the assignment folder):
+
+    from cs231n.self_check import run_self_checks
+    run_self_checks()                  # every check; or run_self_checks("conv") for some
+
+The inputs and the expected outputs are data, in public_checks.json next to this file,
+computed by the course staff's solution. Passing these checks does not mean full marks:
+the grader uses other, hidden inputs (other strides, pads, shapes and seeds).
+"""
+import json
+import os
+import traceback
+
+import numpy as np
+
+DATA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "public_checks.json")
+
+
+# ---------------------------------------------------------------- how each check calls your code
+
+
+def conv_forward(d):
+    from cs231n.layers import conv_forward_naive
+
+    return conv_forward_naive(d["x"], d["w"], d["b"], d["conv_param"])[0]
+
+
+def conv_backward(d):
+    from cs231n.layers import conv_backward_naive, conv_forward_naive
+
+    _, cache = conv_forward_naive(d["x"], d["w"], d["b"], d["conv_param"])
+    return conv_backward_naive(d["dout"], cache)
+
+
+def pool_forward(d):
+    from cs231n.layers import max_pool_forward_naive
+
+    return max_pool_forward_naive(d["x"], d["pool_param"])[0]
+
+
+def pool_backward(d):
+    from cs231n.layers import max_pool_backward_naive, max_pool_forward_naive
+
+    _, cache = max_pool_forward_naive(d["x"], d["pool_param"])
+    return max_pool_backward_naive(d["dout"], cache)
+
+
+def spatial_batchnorm(d):
+    from cs231n.layers import spatial_batchnorm_backward, spatial_batchnorm_forward
+
+    out, cache = spatial_batchnorm_forward(d["x"], d["gamma"], d["beta"], {"mode": "train"})
+    return (out, *spatial_batchnorm_backward(d["dout"], cache))
+
+
+def spatial_groupnorm(d):
+    from cs231n.layers import spatial_groupnorm_backward, spatial_groupnorm_forward
+
+    out, cache = spatial_groupnorm_forward(d["x"], d["gamma"], d["beta"], d["G"], {})
+    return (out, *spatial_groupnorm_backward(d["dout"], cache))
+
+
+def cnn_loss(d):
+    from cs231n.classifiers.cnn import ThreeLayerConvNet
+
+    model = ThreeLayerConvNet(**d["kwargs"])
+    model.params = {k[len("param_"):]: v.copy() for k, v in d.items() if k.startswith("param_")}
+    loss, grads = model.loss(d["X"], d["y"])
+    return (loss, *[grads.get(name) for name in ("W1", "b1", "W2", "b2", "W3", "b3")])
+
+
+PROCEDURES = {
+    "conv_forward": conv_forward, "conv_backward": conv_backward,
+    "pool_forward": pool_forward, "pool_backward": pool_backward,
+    "spatial_batchnorm": spatial_batchnorm, "spatial_groupnorm": spatial_groupnorm,
+    "cnn_loss": cnn_loss,
+}
+
+
+# ---------------------------------------------------------------- data and comparison
+
+
+def decode(value):
+    """JSON -> Python: {"array": [...], "shape": [...], "dtype": ...} becomes an ndarray."""
+    if isinstance(value, dict) and "array" in value:
+        return np.array(value["array"], dtype=value["dtype"]).reshape(value["shape"])
+    if isinstance(value, dict):
+        return {k: decode(v) for k, v in value.items()}
+    return value
+
+
+def rel_error(x, y):
+    """Largest elementwise relative error, as the notebook computes it."""
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def compare(got, expected, labels):
+    """(worst relative error, problem or None) of the outputs against the expected ones."""
+    got = got if isinstance(got, tuple) else (got,)
+    if len(got) != len(expected):
+        return None, "returned %d values, expected %d (%s)" % (len(got), len(expected), ", ".join(labels))
+    worst = 0.0
+    for value, want, label in zip(got, expected, labels):
+        if value is None:
+            return None, "%s is None: the function is not implemented yet" % label
+        value = np.asarray(value, dtype=np.float64)
+        if value.shape != want.shape:
+            if value.size != want.size:
+                return None, "%s has shape %s, expected %s" % (label, value.shape, want.shape)
+            value = value.reshape(want.shape)  # e.g. dgamma as (C,) instead of (1, C, 1, 1)
+        if not np.all(np.isfinite(value)):
+            return None, "%s holds NaN or inf" % label
+        worst = max(worst, rel_error(value, want))
+    return worst, None
+
+
+# ---------------------------------------------------------------- running
+
+
+def run_case(name, case):
+    """One check: (passed, message)."""
+    try:
+        got = PROCEDURES[case["procedure"]](decode(case["inputs"]))
+    except Exception as e:
+        frame = traceback.extract_tb(e.__traceback__)[-1]
+        where = "%s, line %d" % (os.path.basename(frame.filename), frame.lineno)
+        return False, "raised %s: %s (%s)" % (type(e).__name__, e, where)
+    error, problem = compare(got, [decode(v) for v in case["expected"]], case["outputs"])
+    if problem:
+        return False, problem
+    passed = error <= case["tolerance"]
+    return passed, "relative error %.2e (%s %.0e)" % (error, "within" if passed else "above", case["tolerance"])
+
+
+def run_self_checks(only=None, data_file=DATA_FILE, verbose=True):
+    """Run the public checks whose name contains `only` (all if None); returns {name: passed}."""
+    if not os.path.isfile(data_file):
+        raise FileNotFoundError(
+            "%s is missing: it comes with the assignment's zip (copy it into cs231n/), or run "
+            "`cs231n-grade check .` where the grader is installed" % data_file)
+    with open(data_file) as f:
+        cases = json.load(f)["cases"]
+    results = {}
+    for name, case in cases.items():
+        if only and only not in name:
+            continue
+        passed, message = run_case(name, case)
+        results[name] = passed
+        if verbose:
+            print("%-4s %-32s %s" % ("ok" if passed else "FAIL", name, message))
+            if not passed:
+                print("     hint: %s" % case["hint"])
+    if verbose:
+        print("%d of %d public checks passed" % (sum(results.values()), len(results)))
+    return results
+
+
+if __name__ == "__main__":
+    import sys
+
+    outcome = run_self_checks(sys.argv[1] if len(sys.argv) > 1 else None)
+    sys.exit(0 if all(outcome.values()) else 1)
