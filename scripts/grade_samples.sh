@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end on a fresh machine: install the grader into .venv, write the
-# bundled sample submissions to samples/, grade them into results/ and print the scores.
+# bundled sample submissions to samples/, grade them into results/, print the scores and
+# where the HTML reports and the class summary are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,3 +13,5 @@ rm -rf samples
 .venv/bin/python tests/submissions/corpus.py samples \
   reference template mutant_cnn_reg_without_half mutant_pool_backward_assigns >/dev/null
 .venv/bin/cs231n-grade grade samples/* --out results
+echo "HTML reports: $(pwd)/results/<submission>/report.html"
+echo "class summary: $(pwd)/results/index.html (open it in a browser; it links to every report)"
