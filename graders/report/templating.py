@@ -9,6 +9,7 @@ import math
 from functools import lru_cache
 
 import jinja2
+import markupsafe
 
 
 def number(value):
@@ -36,7 +37,8 @@ def seconds(value):
 
 def script_hash(text):
     """The Content-Security-Policy source expression allowing exactly this inline script."""
-    return "'sha256-%s'" % base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return markupsafe.Markup("'sha256-%s'") % digest
 
 
 @lru_cache(maxsize=1)
