@@ -9,6 +9,7 @@ cnn_overfit check. The student's executed notebook is read as untrusted data.
 """
 import json
 import traceback
+from html import escape
 from pathlib import Path
 
 from . import plots
@@ -33,6 +34,17 @@ ISOLATION = {
                "sandbox's network and file-system isolation.",
     "none": "No student code ran for this result.",
 }
+FALLBACK = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>%(name)s: report not available</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 48rem; margin: 1rem auto; padding: 0 1rem">
+<h1>%(name)s</h1>
+<p><strong>This report could not be drawn.</strong> The grading result itself is intact in result.json
+(and gradescope.json, junit.xml) beside this page. Please send the error below to the course staff.</p>
+<pre style="white-space: pre-wrap">%(error)s</pre>
+</body></html>
+"""
 STATUS_WORDS = {"graded": "Graded", "rejected": "Rejected", "grader_error": "Grader error"}
 
 
@@ -159,8 +171,9 @@ def render_submission(doc, folder):
 
 
 def fallback_page(folder, error):
-    """A minimal page when the report itself could not be drawn (result.json is still valid)."""
-    return render("fallback.html.j2", name=Path(folder).name, error=error)
+    """A minimal page when the report could not be drawn; plain strings, so it works even
+    when the templates themselves are the problem. result.json is still valid."""
+    return FALLBACK % {"name": escape(Path(folder).name), "error": escape(error)}
 
 
 def write_submission_report(folder):
