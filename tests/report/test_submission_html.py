@@ -40,7 +40,8 @@ def test_rejected_result_shows_its_message_and_no_figures(tmp_path):
     problem = page.split('id="problem"', 1)[1].split("</section>", 1)[0]
     assert "The submission was rejected" in problem and "is not a zip file" in problem
     assert "Figures from the grader" not in page and "<img" not in page
-    assert page.count("<tr data-check=") == len(doc["checks"])
+    assert page.count("<tr data-check=") == len(doc["checks"]) and "data-check-id=" not in page
+    assert page.index('id="problem"') < page.index('id="summary"')
     assert "No student code ran" in page
     assert_self_contained(page)
 
@@ -48,7 +49,7 @@ def test_rejected_result_shows_its_message_and_no_figures(tmp_path):
 def test_grader_error_result_renders_with_escaped_traceback(tmp_path):
     doc = result_doc("grader_error", "the grader failed:\nTraceback ...\nKeyError: '<b>W1</b>'")
     page = render_submission(doc, write_folder(tmp_path, doc))
-    assert "The grader failed on this submission" in page
+    assert "The grader failed on this submission" in page and "tell the course staff" in page
     assert "KeyError: &#39;&lt;b&gt;W1&lt;/b&gt;&#39;" in page and "<b>W1" not in page
 
 
