@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 
 from . import plots
-from .notebook_outputs import MAX_CELLS, NotebookUnreadable, code_cells, read_notebook_file
+from .notebook_outputs import MAX_CELL_TEXT, MAX_CELLS, NotebookUnreadable, clip, code_cells, read_notebook_file
 from ..result import atomic_write
 from .templating import render
 
@@ -122,15 +122,26 @@ def speedup_rows(doc):
     return rows
 
 
+def cell_run(cell):
+    """One entry of notebook.cells with every field the template reads."""
+    return {"index": cell.get("index"), "status": str(cell.get("status", "?")), "seconds": cell.get("seconds"),
+            "tags": [str(t) for t in cell.get("tags") or []], "ename": cell.get("ename"), "evalue": cell.get("evalue")}
+
+
+def reported(entry):
+    """One entry of notebook.reported: what a check cell printed, capped."""
+    return {"cell": entry.get("cell"), "tag": str(entry.get("tag", "")), "text": clip(str(entry.get("text", "")), MAX_CELL_TEXT)}
+
+
 def notebook_view(notebook, folder):
     """The notebook section: the run's summary, cells with their outputs, reported figures."""
     if not isinstance(notebook, dict):
         return None
-    runs = {c.get("index"): c for c in notebook.get("cells") or [] if isinstance(c, dict)}
+    runs = {c.get("index"): cell_run(c) for c in notebook.get("cells") or [] if isinstance(c, dict)}
     view = {"status": notebook.get("status", "?"), "message": notebook.get("message") or "",
             "seconds": notebook.get("seconds"), "problem": None, "cells": [], "more_cells": False,
-            "errors": [c for c in runs.values() if c.get("status") != "ok"],
-            "reported": [r for r in notebook.get("reported") or [] if isinstance(r, dict)]}
+            "errors": [c for c in runs.values() if c["status"] != "ok"],
+            "reported": [reported(r) for r in notebook.get("reported") or [] if isinstance(r, dict)]}
     if not notebook.get("file"):
         view["problem"] = "The grader kept no executed notebook, so no cell outputs are shown."
         return view

@@ -143,3 +143,12 @@ def test_a_report_that_cannot_be_drawn_still_gets_a_page(tmp_path):
     (folder / "result.json").write_text(__import__("json").dumps(doc))
     page = write_submission_report(folder).read_text()
     assert "This report could not be drawn" in page and "result.json" in page
+
+
+def test_sparse_notebook_entries_render_and_long_reports_are_capped(tmp_path):
+    doc = result_doc()
+    folder = write_folder(tmp_path, doc, hostile_notebook())
+    doc["notebook"] = dict(notebook_section(), cells=[{"index": 1}], reported=[{"text": "y" * 50_000}])
+    page = render_submission(doc, folder)
+    assert "This report could not be drawn" not in page and "conv_forward_naive error" in page
+    assert "y" * 10_000 in page and "y" * 10_001 not in page and "more characters not shown" in page
