@@ -20,7 +20,9 @@ from . import __version__, diagnose, intake, sandbox
 from .checks import load_all
 from .report.gradebook import gradebook_csv
 from .report.gradescope import gradescope_results
+from .report.html import write_submission_report
 from .report.junit import junit_xml
+from .report.summary import write_class_summary
 from .result import CheckResult, SubmissionResult, atomic_write, write_result
 from .notebook import run_notebook
 from .rubric import load_rubric
@@ -82,16 +84,18 @@ def grade_one(path, out, rubric, options, seed):
 
 
 def write_renderings(folder):
-    """Gradescope's results.json and JUnit XML beside result.json, made from it alone."""
+    """Gradescope's results.json, JUnit XML and the HTML report beside result.json, made from it."""
     doc = json.loads((folder / "result.json").read_text())
     atomic_write(folder / "gradescope.json", json.dumps(gradescope_results(doc), indent=2))
     atomic_write(folder / "junit.xml", junit_xml(doc))
+    write_submission_report(folder)
 
 
 def write_gradebook(out):
-    """out/gradebook.csv from every result.json present in out."""
+    """out/gradebook.csv and the class summary out/index.html from every result.json present in out."""
     docs = [json.loads(p.read_text()) for p in sorted(Path(out).glob("*/result.json"))]
     atomic_write(Path(out) / "gradebook.csv", gradebook_csv(docs))
+    write_class_summary(out)
 
 
 def grade_submission(path, rubric, options, seed):

@@ -86,8 +86,8 @@ def run_grade(args):
         print(score_line(result), flush=True)
 
     results = api.grade(args.paths, args.out, options, progress=progress, workers=args.workers)
-    print("results written to %s/<submission>/ (result.json, gradescope.json, junit.xml) and %s/gradebook.csv"
-          % (args.out, args.out))
+    print("results written to %s/<submission>/ (result.json, report.html, gradescope.json, junit.xml);"
+          " class summary %s/index.html, gradebook %s/gradebook.csv" % (args.out, args.out, args.out))
     # Rejected submissions are results too; only a failure of the grader itself is an error.
     if any(r.status == "grader_error" for r in results):
         return 2

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end on a fresh machine: install the grader into .venv, write the
-# bundled sample submissions to samples/, grade them (and run their notebooks) into results/
-# and print the scores.
+# bundled sample submissions to samples/, grade them (and run their notebooks) into results/,
+# print the scores and where the HTML reports and the class summary are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,3 +16,5 @@ rm -rf samples
 cp notebooks/ConvolutionalNetworks.ipynb samples/reference/
 cp notebooks/ConvolutionalNetworks.ipynb samples/template/
 .venv/bin/cs231n-grade grade samples/* --out results
+echo "HTML reports: $(pwd)/results/<submission>/report.html"
+echo "class summary: $(pwd)/results/index.html (open it in a browser; it links to every report)"

@@ -1,0 +1,70 @@
+"""The class summary page from a folder of result.json files."""
+import json
+
+from report_fixtures import result_doc, write_folder
+
+from graders.report.html import write_submission_report
+from graders.report.summary import render_class_summary, write_class_summary
+
+
+def failing(doc, *ids):
+    for check in doc["checks"]:
+        if check["id"] in ids:
+            doc["score"] -= check["max_score"]
+            check.update(status="failed", score=0.0)
+    return doc
+
+
+def batch(out):
+    """Three graded submissions, one rejected, one unreadable result.json."""
+    write_folder(out / "alice", dict(result_doc(), submission="alice"))
+    write_folder(out / "bob", dict(failing(result_doc(), "conv_backward", "cnn_loss"), submission="bob"))
+    write_folder(out / "carol & <dave>", dict(failing(result_doc(), "conv_backward"), submission="carol & <dave>"))
+    write_folder(out / "eve", dict(result_doc("rejected", "not a zip file"), submission="eve"))
+    (out / "broken").mkdir()
+    (out / "broken" / "result.json").write_text("{")
+    for name in ("alice", "bob", "carol & <dave>", "eve"):
+        write_submission_report(out / name)
+    return out
+
+
+def rows_of(page, table):
+    body = page.split('<table id="%s">' % table, 1)[1].split("</table>", 1)[0]
+    return body.split("<tbody>", 1)[1].count("<tr ")
+
+
+def test_summary_lists_every_submission_with_relative_links(tmp_path):
+    page = render_class_summary(batch(tmp_path))
+    assert rows_of(page, "submissions") == 4
+    assert '<a href="alice/report.html">alice</a>' in page
+    assert '<a href="carol%20%26%20%3Cdave%3E/report.html">carol &amp; &lt;dave&gt;</a>' in page
+    assert "broken/result.json could not be read" in page
+    assert 'class="small" data-sort="2">conv_backward, cnn_loss</td>' in page
+    assert "not graded" in page
+
+
+def test_pass_rates_put_the_most_failed_checks_first(tmp_path):
+    page = render_class_summary(batch(tmp_path))
+    rates = page.split('<table id="check-rates">', 1)[1]
+    order = [part.split('"', 1)[0] for part in rates.split('<tr data-check="')[1:]]
+    assert order[:2] == ["conv_backward", "cnn_loss"]
+    assert len(order) == len(result_doc()["checks"])
+    assert "1 / 3" in rates and "Over the 3 graded submission(s)" in page
+
+
+def test_histogram_and_sorting_script_with_its_hash(tmp_path):
+    page = write_class_summary(batch(tmp_path)).read_text()
+    assert page.count('src="data:image/png;base64,') == 1
+    assert page.count("<script>") == 1 and "script-src 'sha256-" in page
+
+
+def test_an_empty_folder_gives_a_page_without_a_histogram(tmp_path):
+    page = render_class_summary(tmp_path)
+    assert "No histogram: there is no list of scores." in page
+    assert rows_of(page, "submissions") == 0
+
+
+def test_a_missing_report_is_not_linked(tmp_path):
+    write_folder(tmp_path / "alice", result_doc())
+    page = render_class_summary(tmp_path)
+    assert "report.html" not in page and json.loads((tmp_path / "alice" / "result.json").read_text())
