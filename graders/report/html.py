@@ -122,15 +122,20 @@ def speedup_rows(doc):
     return rows
 
 
+def cell_number(index):
+    """Cells are counted from 1 on the page, as in the grader's messages."""
+    return index + 1 if isinstance(index, int) else "?"
+
+
 def cell_run(cell):
     """One entry of notebook.cells with every field the template reads."""
-    return {"index": cell.get("index"), "status": str(cell.get("status", "?")), "seconds": cell.get("seconds"),
+    return {"index": cell.get("index"), "number": cell_number(cell.get("index")), "status": str(cell.get("status", "?")), "seconds": cell.get("seconds"),
             "tags": [str(t) for t in cell.get("tags") or []], "ename": cell.get("ename"), "evalue": cell.get("evalue")}
 
 
 def reported(entry):
     """One entry of notebook.reported: what a check cell printed, capped."""
-    return {"cell": entry.get("cell"), "tag": str(entry.get("tag", "")), "text": clip(str(entry.get("text", "")), MAX_CELL_TEXT)}
+    return {"cell": entry.get("cell"), "number": cell_number(entry.get("cell")), "tag": str(entry.get("tag", "")), "text": clip(str(entry.get("text", "")), MAX_CELL_TEXT)}
 
 
 def notebook_view(notebook, folder):
@@ -150,7 +155,8 @@ def notebook_view(notebook, folder):
     except NotebookUnreadable as e:
         view["problem"] = str(e)
         return view
-    view["cells"] = [{"cell": cell, "run": runs.get(cell.index) or {}} for cell in cells]
+    view["cells"] = [{"cell": cell, "number": cell_number(cell.index), "run": runs.get(cell.index) or {}}
+                     for cell in cells]
     view["more_cells"] = len(cells) == MAX_CELLS
     return view
 

@@ -175,3 +175,13 @@ def test_invalid_reasons(source, words):
 
 def test_a_valid_notebook_has_no_invalid_reason():
     assert invalid_reason(ASSIGNMENT) is None
+
+
+@pytest.mark.parametrize("name", ["loop", "memory", "crash", "slow", "not_json", "assignment"])
+def test_the_html_report_says_what_happened(runs, name):
+    from markupsafe import escape
+
+    _, doc = docs(runs, name)
+    page = (runs[1] / name / "report.html").read_text()
+    assert str(escape(doc["notebook"]["message"])) in page
+    assert "%g / %g" % (doc["score"], doc["max_score"]) in page

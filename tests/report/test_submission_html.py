@@ -133,7 +133,7 @@ def test_notebook_without_file_lists_its_errors(tmp_path):
     doc["notebook"] = dict(notebook_section(), file=None)
     page = render_submission(doc, write_folder(tmp_path, doc))
     assert "The grader kept no executed notebook" in page
-    assert "cell 2: error &ndash; ValueError: &lt;b&gt;bad&lt;/b&gt; shape" in page
+    assert "cell 3: error &ndash; ValueError: &lt;b&gt;bad&lt;/b&gt; shape" in page  # index 2, counted from 1
 
 
 def test_a_report_that_cannot_be_drawn_still_gets_a_page(tmp_path):
