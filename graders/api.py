@@ -54,11 +54,12 @@ def grade(paths, out, options=Options(), progress=None, workers=1, force=False):
 def grade_one(path, out, rubric, options, seed, made_from=None):
     """Grade one submission; whatever happens, a complete out/<name>/ is written for it.
 
+    path may also be an intake.Submission already read (then made_from is required).
     made_from is the submission's Provenance if the caller computed it already. The
     outputs are written into out/.incoming/ and renamed into place when complete.
     """
     start = time.perf_counter()
-    name = intake.submission_name(path)
+    name = path.name if isinstance(path, intake.Submission) else intake.submission_name(path)
     made_from = made_from or provenance_of(path, rubric)
     try:
         result = grade_submission(path, rubric, options, seed)
@@ -98,7 +99,8 @@ def write_gradebook(out):
 
 
 def grade_submission(path, rubric, options, seed):
-    submission = intake.read_submission(path)
+    """Grade a submission path, or an intake.Submission already read, into a SubmissionResult."""
+    submission = path if isinstance(path, intake.Submission) else intake.read_submission(path)
     mode = options.mode or sandbox.available_mode()
     root = Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
     root.chmod(0o711)  # the sandbox's unprivileged uid must reach ws/ inside, not list it

@@ -6,6 +6,7 @@ version is skipped unless forced; every graded or skipped submission is appended
 OUT/runs.jsonl as it finishes. Ctrl-C (KeyboardInterrupt in the main thread) sets
 sandbox.cancel, which kills the runs in flight; run() then raises Interrupted.
 """
+import contextlib
 import os
 import secrets
 import signal
@@ -15,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__, api, sandbox, store
+from . import __version__, api, cluster, sandbox, store
 from .provenance import provenance_of, rubric_sha256
 from .result import SubmissionResult, result_from_doc
 from .rubric import load_rubric
@@ -52,22 +53,26 @@ def default_workers():
         return os.cpu_count() or 1
 
 
-def run(jobs, out, options, workers=None, force=False, progress=None):
-    """Grade jobs into out; progress(Finished) is called from the calling thread as each finishes."""
+def run(jobs, out, options, workers=None, force=False, progress=None, dask=None):
+    """Grade jobs into out; progress(Finished) is called from the calling thread as each finishes.
+
+    dask: the address of a Dask scheduler to grade on (see graders.cluster) instead of locally.
+    """
     rubric = load_rubric(options.rubric)
     seed = options.seed if options.seed is not None else secrets.randbits(63)
     out = Path(out)
-    with store.locked(out):
+    with store.locked(out), _grader(dask, out, rubric, options, seed) as (grade, threads):
         log = store.RunLog(out, uuid.uuid4().hex[:12])
         cleaned = store.clean_leftovers(out)
-        log.record("start", submissions=len(jobs), workers=workers or default_workers(), force=force,
+        threads = threads or workers or default_workers()
+        log.record("start", submissions=len(jobs), workers=threads, force=force, dask=dask,
                    grader_version=__version__, rubric_sha256=rubric_sha256(rubric), cleaned=cleaned)
 
         def settle(job):
-            return settle_one(job, out, rubric, options, seed, force)
+            return settle_one(job, out, rubric, force, grade)
 
         report = BatchReport(log.run_id, [])
-        finished = _run_pool(jobs, settle, workers or default_workers(), log, report, progress)
+        finished = _run_pool(jobs, settle, threads, log, report, progress)
         report.results = [finished[job].result for job in jobs]
         api.write_gradebook(out)
         store.finish(out)
@@ -75,14 +80,24 @@ def run(jobs, out, options, workers=None, force=False, progress=None):
     return report
 
 
-def settle_one(job, out, rubric, options, seed, force):
-    """Reuse the job's up-to-date result in out, or grade it."""
+@contextlib.contextmanager
+def _grader(dask, out, rubric, options, seed):
+    """(grade(job, made_from), threads): local grading, or on the Dask cluster at address dask."""
+    if dask is None:
+        yield (lambda job, made_from: api.grade_one(job.path, out, rubric, options, seed, made_from)), None
+        return
+    with cluster.connect(dask) as client:
+        yield cluster.remote_grader(client, out, rubric, options, seed), cluster.IN_FLIGHT
+
+
+def settle_one(job, out, rubric, force, grade):
+    """Reuse the job's up-to-date result in out, or grade it with grade(job, made_from)."""
     made_from = provenance_of(job.path, rubric, job.id)
     if not force:
         doc = store.read_result(out, job.id)
         if reusable(doc, made_from):
             return Finished(job, result_from_doc(doc), skipped=True)
-    return Finished(job, api.grade_one(job.path, out, rubric, options, seed, made_from), skipped=False)
+    return Finished(job, grade(job, made_from), skipped=False)
 
 
 def reusable(doc, made_from):

@@ -7,7 +7,7 @@
 import argparse
 import sys
 
-from . import __version__, api, batch, collect, release, store, synthetic
+from . import __version__, api, batch, cluster, collect, release, store, synthetic
 from .progress import Progress
 from .rubric import RubricError
 
@@ -43,6 +43,8 @@ def parse_args(argv):
     grade.add_argument("--keep-workspace", action="store_true", help="keep each submission's workspace")
     grade.add_argument("--workers", type=positive, default=batch.default_workers(), metavar="N",
                        help="grade N submissions at once, each in its own sandbox (default: the number of cores, %(default)s)")
+    grade.add_argument("--dask", metavar="ADDRESS",
+                       help="grade on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786)")
     grade.add_argument("--force", action="store_true",
                        help="regrade every submission, even those whose result in OUT is up to date")
     grade.add_argument("--min-score", type=float, metavar="S",
@@ -84,13 +86,13 @@ def run_grade(args):
         return 2
     progress = Progress(len(jobs))
     try:
-        report = batch.run(jobs, args.out, options, args.workers, args.force, progress)
+        report = batch.run(jobs, args.out, options, args.workers, args.force, progress, dask=args.dask)
     except batch.Interrupted as e:
         print("interrupted: %d of %d submissions done, their results are in %s; run the same command "
               "again to grade the rest (finished ones are not regraded)" % (e.done, e.total, args.out),
               file=sys.stderr)
         return 130
-    except store.BusyError as e:
+    except (store.BusyError, cluster.ClusterError) as e:
         print("cs231n-grade grade: error: %s" % e, file=sys.stderr)
         return 2
     finally:

@@ -34,8 +34,13 @@ def locked(out):
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BusyError("%s is in use by another cs231n-grade run; wait for it to finish, "
-                            "or give another --out folder" % out) from None
+            f.seek(0)
+            raise BusyError("%s is in use by another cs231n-grade run (%s); wait for it to finish, "
+                            "or give another --out folder" % (out, f.read().strip() or "pid unknown")) from None
+        f.seek(0)
+        f.truncate()
+        f.write("pid %d\n" % os.getpid())
+        f.flush()
         yield
 
 

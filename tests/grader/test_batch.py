@@ -103,9 +103,13 @@ def graded_names(out):
     return [e["submission"] for e in events(out, "graded")]
 
 
-def wait_until(condition, timeout, what):
+def wait_until(condition, timeout, what, proc=None):
+    """Poll condition; fail after timeout seconds, or as soon as proc (if given) has exited."""
     deadline = time.monotonic() + timeout
     while not condition():
+        if proc is not None and proc.poll() is not None:
+            out, err = proc.communicate()
+            pytest.fail("the CLI exited (status %s) before %s:\n%s\n%s" % (proc.returncode, what, out, err))
         if time.monotonic() > deadline:
             pytest.fail("timed out waiting until %s" % what)
         time.sleep(0.05)
@@ -245,7 +249,7 @@ def test_a_batch_killed_with_sigkill_resumes_without_regrading(klass, sequential
     out = tmp_path / "out"
     proc = cli_process(klass, "--out", out, "--workers", "1")
     try:
-        wait_until(lambda: out.is_dir() and len(result_folders(out)) >= 3, 120, "three results exist")
+        wait_until(lambda: out.is_dir() and len(result_folders(out)) >= 3, 120, "three results exist", proc)
     finally:
         proc.kill()
         proc.communicate()
@@ -276,7 +280,7 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_process(tmp_path):
     proc = cli_process(subs, "--out", out, "--workers", "2", env_extra={"TMPDIR": str(work)}, rubric=patient)
     try:
         wait_until(lambda: (out / "reference").is_dir() and processes_of(str(work)), 120,
-                   "the reference is graded and the infinite loop runs")
+                   "the reference is graded and the infinite loop runs", proc)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
     finally:
