@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,7 @@ import pytest
 
 import corpus
 from conftest import capped_rubric
-from graders import api, cli, collect, store
+from graders import api, cli, collect, sandbox, store
 from graders.sandbox import UID_POOL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -267,17 +268,33 @@ def test_a_batch_killed_with_sigkill_resumes_without_regrading(klass, sequential
 
 # ----------------------------------------------------------------------------- Ctrl-C
 
-def test_ctrl_c_stops_cleanly_and_leaves_no_process(tmp_path):
-    tmp_path.chmod(0o755)
+@pytest.fixture
+def work():
+    """A temporary folder for the grader's workspaces, in the system's temp folder: in rlimits
+    mode as root the sandbox uid must reach it (pytest's tmp_path sits in a 0700 folder)."""
+    folder = Path(tempfile.mkdtemp(prefix="cs231n-batch-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("isolation", [
+    pytest.param("bwrap", marks=pytest.mark.skipif(
+        sandbox.available_mode() != "bwrap", reason="bubblewrap is not usable on this machine")),
+    "rlimits",
+])
+def test_ctrl_c_stops_cleanly_and_leaves_no_process(tmp_path, work, isolation):
+    trial = sandbox.run_confined([sys.executable, "-I", "-c", "pass"], work, mode=isolation)
+    if trial.exit_code != 0:  # e.g. rlimits as root with a Python under /root: see sandbox.py
+        pytest.skip("no child can start in %s mode here: %s" % (isolation, trial.reason))
     subs = tmp_path / "class"
     write_samples(subs, ["reference", "hostile_infinite_loop"])
-    work = tmp_path / "work"  # the grader's temporary folders, sandbox workspaces included
-    work.mkdir(mode=0o755)
     out = tmp_path / "out"
     # Time limits far beyond the wait below: only killing the run in flight ends the batch in time.
     patient = tmp_path / "rubric.toml"
     patient.write_text(QUICK_RUBRIC.read_text().replace("time_limit = 20", "time_limit = 900"))
-    proc = cli_process(subs, "--out", out, "--workers", "2", env_extra={"TMPDIR": str(work)}, rubric=patient)
+    proc = cli_process(subs, "--out", out, "--workers", "2", "--isolation", isolation,
+                       env_extra={"TMPDIR": str(work)}, rubric=patient)
     try:
         wait_until(lambda: (out / "reference").is_dir() and processes_of(str(work)), 120,
                    "the reference is graded and the infinite loop runs", proc)
@@ -291,6 +308,15 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_process(tmp_path):
     assert processes_of(str(work)) == []
     assert result_folders(out) == ["reference"]
     assert events(out, "end")[-1]["interrupted"] is True
+
+
+def test_sandboxed_children_run_one_blas_thread(work):
+    """N workers keep about N cores busy: every child gets one BLAS/OpenMP thread."""
+    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    code = "import os; print(' '.join(os.environ.get(k, '-') for k in %r))" % (names,)
+    run = sandbox.run_confined([sys.executable, "-I", "-c", code], work)
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.split() == ["1", "1", "1"]
 
 
 # ----------------------------------------------------------------------------- seeds
