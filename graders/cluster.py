@@ -51,9 +51,7 @@ def remote_grader(client, out, rubric, options, seed):
                                retries=RETRIES, key="cs231n-grade-%s-%s" % (job.id, uuid.uuid4().hex[:8]))
         try:
             files = wait_for(future)
-        except sandbox.Cancelled:
-            raise
-        except Exception as e:  # KilledWorker, or the task raising on every try
+        except Exception as e:  # KilledWorker, or the task raising on every try (not Cancelled)
             return record_failure(job.id, out, rubric, made_from, e)
         return write_files(out, job.id, files)
     return grade
