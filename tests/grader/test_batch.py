@@ -327,11 +327,15 @@ COSTLY = {"cnn_overfit"}
 
 def checks_for(sample, rubric):
     """The checks a second seed regrades: all for correct samples; for a one-bug mutant, those
-    of the rubric sections its bug touches (elsewhere it runs the reference's own code)."""
+    of the rubric sections its bug touches (elsewhere it runs the reference's own code).
+    Dependencies on checks left out are dropped: they change messages, never a status."""
     if sample.kind != "mutant" or sample.fails == ("*",):
-        return [c for c in rubric.checks if c.id not in COSTLY]
-    sections = {c.section for c in rubric.checks if c.id in sample.fails}
-    return [c for c in rubric.checks if c.section in sections and c.id not in COSTLY]
+        chosen = [c for c in rubric.checks if c.id not in COSTLY]
+    else:
+        sections = {c.section for c in rubric.checks if c.id in sample.fails}
+        chosen = [c for c in rubric.checks if c.section in sections and c.id not in COSTLY]
+    ids = {c.id for c in chosen}
+    return [replace(c, depends_on=tuple(d for d in c.depends_on if d in ids)) for c in chosen]
 
 
 def test_verdicts_do_not_depend_on_the_seed(graded, tmp_path):
