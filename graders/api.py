@@ -4,28 +4,25 @@
     results = grade(["alice.zip", "bob/"], out="results/")
 """
 import json
-import secrets
 import shutil
 import tempfile
-import threading
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from . import __version__, diagnose, intake, sandbox
+from . import __version__, diagnose, intake, sandbox, store
 from .checks import load_all
 from .report.gradebook import gradebook_csv
 from .report.gradescope import gradescope_results
 from .report.html import write_submission_report
 from .report.junit import junit_xml
+from .notebook import run_notebook
+from .provenance import provenance_of
 from .report.summary import write_class_summary
 from .result import CheckResult, SubmissionResult, atomic_write, write_result
-from .notebook import run_notebook
-from .rubric import load_rubric
 from .runner import run_check
 from .workspace import build_workspace, provided_package
 
@@ -38,34 +35,35 @@ class Options:
     seed: int | None = None            # the secret seed; None: a fresh one per run
 
 
-def grade(paths, out, options=Options(), progress=None, workers=1):
+def grade(paths, out, options=Options(), progress=None, workers=1, force=False):
     """Grade each submission path into out/<name>/result.json; returns the results in order.
 
-    workers > 1 grades that many submissions at once, each in its own sandbox (threads
-    suffice: the work happens in the sandboxed child processes). progress(result) is
-    called as each one finishes, from one thread at a time.
+    Each path is one submission (see graders.collect for folders of submissions). workers > 1
+    grades that many at once, each in its own sandbox (threads suffice: the work happens in
+    the sandboxed child processes). A submission whose result in out was made from the same
+    files, rubric and grader version is not graded again unless force is true. progress(result)
+    is called as each one finishes, from one thread at a time. Raises collect.CollectError
+    (nothing graded) when two paths share a name.
     """
-    rubric = load_rubric(options.rubric)
-    seed = options.seed if options.seed is not None else secrets.randbits(63)
-    lock = threading.Lock()
+    from . import batch, collect  # batch builds on this module
 
-    def one(path):
-        result = grade_one(Path(path), Path(out), rubric, options, seed)
+    def report(finished):
         if progress:
-            with lock:
-                progress(result)
-        return result
+            progress(finished.result)
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = list(pool.map(one, paths))
-    write_gradebook(out)
-    return results
+    return batch.run(collect.as_submissions(paths), out, options, workers, force, report).results
 
 
-def grade_one(path, out, rubric, options, seed):
-    """Grade one submission; whatever happens, a result.json is written for it."""
+def grade_one(path, out, rubric, options, seed, made_from=None):
+    """Grade one submission; whatever happens, a complete out/<name>/ is written for it.
+
+    path may also be an intake.Submission already read (then made_from is required).
+    made_from is the submission's Provenance if the caller computed it already. The
+    outputs are written into out/.incoming/ and renamed into place when complete.
+    """
     start = time.perf_counter()
-    name = intake.submission_name(path)
+    name = path.name if isinstance(path, intake.Submission) else intake.submission_name(path)
+    made_from = made_from or provenance_of(path, rubric)
     artifacts = {}
     try:
         result, artifacts = grade_submission(path, rubric, options, seed)
@@ -74,13 +72,24 @@ def grade_one(path, out, rubric, options, seed):
     except Exception:  # a grader bug must not lose the submission's record
         result = empty_result(name, rubric, "grader_error", "the grader failed:\n" + traceback.format_exc(limit=8))
     result.seconds = round(time.perf_counter() - start, 3)
-    target = out / result.submission
-    target.mkdir(parents=True, exist_ok=True)
-    for filename, content in artifacts.items():
-        (target / filename).write_bytes(content)
-    write_result(result, target / "result.json")
-    write_renderings(target)
+    result.provenance = made_from
+    publish_result(result, Path(out), artifacts)
     return result
+
+
+def publish_result(result, out, artifacts=None):
+    """Write result.json, the files beside it ({name: bytes}) and its renderings into a staging
+    folder, then rename it to out/<name>/."""
+    staging = store.staging_folder(out, result.submission)
+    try:
+        for filename, content in (artifacts or {}).items():
+            (staging / filename).write_bytes(content)
+        write_result(result, staging / "result.json")
+        write_renderings(staging)
+        store.publish(staging, out / result.submission)
+    except BaseException:
+        store.discard(staging)
+        raise
 
 
 def write_renderings(folder):
@@ -99,8 +108,9 @@ def write_gradebook(out):
 
 
 def grade_submission(path, rubric, options, seed):
-    """The result of one submission and the files to save beside it ({file name: bytes})."""
-    submission = intake.read_submission(path)
+    """The result of a submission path, or an intake.Submission already read, and the files to
+    save beside it ({file name: bytes})."""
+    submission = path if isinstance(path, intake.Submission) else intake.read_submission(path)
     mode = options.mode or sandbox.available_mode()
     root = Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
     root.chmod(0o711)  # the sandbox's unprivileged uid must reach ws/ inside, not list it

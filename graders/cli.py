@@ -1,6 +1,6 @@
 """Command line: cs231n-grade (also python -m graders). Parses, calls the API, prints.
 
-    cs231n-grade grade PATH... --out DIR
+    cs231n-grade grade PATH... --out DIR [--workers N] [--force] [--dask ADDRESS]
     cs231n-grade check [PATH]
     cs231n-grade release [--template DIR] [--bundle ZIP] [--reference DIR] [--notebook FILE]
     cs231n-grade synthetic-data OUT [--train N] [--test N] [--seed S]
@@ -8,7 +8,8 @@
 import argparse
 import sys
 
-from . import __version__, api, intake, release, student_check, synthetic
+from . import __version__, api, batch, cluster, collect, intake, release, store, student_check, synthetic
+from .progress import Progress
 from .rubric import RubricError
 
 
@@ -20,20 +21,33 @@ def count(text):
     return value
 
 
+def positive(text):
+    """argparse type: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more, not %s" % text)
+    return value
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="cs231n-grade", description="Grade CS231n ConvolutionalNetworks submissions.")
     parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
     verbs = parser.add_subparsers(dest="verb", required=True)
 
     grade = verbs.add_parser("grade", help="grade submissions (folders or zips) into OUT/<name>/result.json")
-    grade.add_argument("paths", nargs="+", metavar="PATH", help="a submission folder or zip")
+    grade.add_argument("paths", nargs="+", metavar="PATH",
+                       help="a submission folder or zip, or a folder of them (one per student)")
     grade.add_argument("--out", required=True, help="folder for the results")
     grade.add_argument("--rubric", help="a rubric TOML file (default: the one shipped with the grader)")
     grade.add_argument("--isolation", choices=["bwrap", "rlimits"], help="sandbox mode (default: bwrap when available)")
     grade.add_argument("--seed", type=int, help="fix the secret seed of the hidden inputs (for debugging)")
     grade.add_argument("--keep-workspace", action="store_true", help="keep each submission's workspace")
-    grade.add_argument("--workers", type=count, default=1, metavar="N",
-                       help="grade N submissions at once, each in its own sandbox (default: 1)")
+    grade.add_argument("--workers", type=positive, default=batch.default_workers(), metavar="N",
+                       help="grade N submissions at once, each in its own sandbox (default: the number of cores, %(default)s)")
+    grade.add_argument("--dask", metavar="ADDRESS",
+                       help="grade on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    grade.add_argument("--force", action="store_true",
+                       help="regrade every submission, even those whose result in OUT is up to date")
     grade.add_argument("--min-score", type=float, metavar="S",
                        help="exit with status 1 if any submission scores below S (for CI)")
 
@@ -59,12 +73,6 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def score_line(result):
-    failed = [c.id for c in result.checks if c.status != "passed" and c.max_score > 0]
-    status = result.status if result.status != "graded" else "%d check(s) lost points" % len(failed) if failed else "all passed"
-    return "%-28s %7.2f / %-7.2f %6.1fs  %s" % (result.submission[:28], result.score, result.max_score, result.seconds, status)
-
-
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     run = {"grade": run_grade, "check": run_check, "release": run_release, "synthetic-data": run_synthetic}[args.verb]
@@ -77,17 +85,28 @@ def main(argv=None):
 
 def run_grade(args):
     options = api.Options(rubric=args.rubric, mode=args.isolation, keep_workspace=args.keep_workspace, seed=args.seed)
-    printed = []
-
-    def progress(result):
-        if not printed:  # the header waits until the rubric has loaded and grading began
-            print("%-28s %17s %7s  %s" % ("submission", "score", "time", "status"))
-            printed.append(True)
-        print(score_line(result), flush=True)
-
-    results = api.grade(args.paths, args.out, options, progress=progress, workers=args.workers)
-    print("results written to %s/<submission>/ (result.json, report.html, gradescope.json, junit.xml);"
-          " class summary %s/index.html, gradebook %s/gradebook.csv" % (args.out, args.out, args.out))
+    try:
+        jobs = collect.collect(args.paths)
+    except collect.CollectError as e:
+        print("cs231n-grade grade: error: %s" % e, file=sys.stderr)
+        return 2
+    progress = Progress(len(jobs))
+    try:
+        report = batch.run(jobs, args.out, options, args.workers, args.force, progress, dask=args.dask)
+    except batch.Interrupted as e:
+        print("interrupted: %d of %d submissions done, their results are in %s; run the same command "
+              "again to grade the rest (finished ones are not regraded)" % (e.done, e.total, args.out),
+              file=sys.stderr)
+        return 130
+    except (store.BusyError, cluster.ClusterError) as e:
+        print("cs231n-grade grade: error: %s" % e, file=sys.stderr)
+        return 2
+    finally:
+        progress.close()
+    results = report.results
+    print("%d graded, %d up to date (skipped); results in %s/<submission>/ (result.json, report.html, "
+          "gradescope.json, junit.xml); class summary %s/index.html, gradebook %s/gradebook.csv; log in %s/runs.jsonl"
+          % (len(report.graded), len(report.skipped), args.out, args.out, args.out, args.out))
     # Rejected submissions are results too; only a failure of the grader itself is an error.
     if any(r.status == "grader_error" for r in results):
         return 2

@@ -68,6 +68,15 @@ class NotebookRun:
 
 
 @dataclass
+class Provenance:
+    """What a result was made from: a rerun with the same three values may reuse it."""
+
+    submission_sha256: str | None  # the files intake read (see graders/provenance.py); None: unreadable
+    rubric_sha256: str             # the rubric's checks and limits
+    grader_version: str
+
+
+@dataclass
 class SubmissionResult:
     submission: str
     status: str  # "graded", "rejected" (intake refused it) or "grader_error"
@@ -83,12 +92,28 @@ class SubmissionResult:
     metrics: dict = field(default_factory=dict)
     checks: list[CheckResult] = field(default_factory=list)
     notebook: NotebookRun | None = None
+    provenance: Provenance | None = None
     schema_version: int = SCHEMA_VERSION
 
     def to_json(self):
         doc = asdict(self)
         validate(doc)
         return json.dumps(doc, indent=2, sort_keys=True, allow_nan=False)
+
+
+def result_from_doc(doc):
+    """The SubmissionResult of a result.json document (validated first)."""
+    validate(doc)
+    fields = dict(doc)
+    fields["checks"] = [CheckResult(**c) for c in doc["checks"]]
+    if doc.get("notebook"):
+        nb = dict(doc["notebook"])
+        nb["cells"] = [CellRun(**c) for c in nb["cells"]]
+        nb["reported"] = [Reported(**r) for r in nb["reported"]]
+        fields["notebook"] = NotebookRun(**nb)
+    if doc.get("provenance"):
+        fields["provenance"] = Provenance(**doc["provenance"])
+    return SubmissionResult(**fields)
 
 
 def schema():

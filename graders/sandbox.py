@@ -56,7 +56,10 @@ Cleanup
     below it, and it kills them when the program exits.  On timeout, on exit, and when the
     grader is interrupted (``KeyboardInterrupt``, re-raised afterwards) the grader kills
     the launcher's descendants, process group and session and, with a leased uid, every
-    process of that uid until none is left.  Limitation: in rlimits mode *without* root
+    process of that uid until none is left.  Setting :data:`cancel` (a ``threading.Event``)
+    does the same for every run in flight, from any thread, and raises :class:`Cancelled` in
+    the threads running them (new runs raise it before starting): a batch interrupted with
+    Ctrl-C in its main thread stops its grading threads this way.  Limitation: in rlimits mode *without* root
     the program runs as the grader's user and could kill its launcher and then escape.
 
 Requirements and limits of the model
@@ -95,7 +98,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Limits", "RunResult", "available_mode", "run_confined", "default_env", "UID_POOL"]
+__all__ = ["Limits", "RunResult", "available_mode", "run_confined", "default_env", "UID_POOL",
+           "cancel", "Cancelled"]
 
 MODES = ("bwrap", "rlimits")
 #: Host uids leased (one per concurrent run) when the grader runs as root.  Chosen outside
@@ -109,6 +113,17 @@ _OWN_PROCESSES = {"bwrap": 2, "rlimits": 1}  # bubblewrap and/or the launcher
 _DRAIN_SECONDS = 2.0  # how long to wait for the pipes to close once the program is gone
 _SWEEP_SECONDS = 10.0  # how long to keep killing leftovers before giving up
 _CHUNK = 65536
+_CANCEL_POLL_SECONDS = 0.1  # how soon a run in flight notices `cancel`
+
+#: Set to stop every run in flight and refuse new ones (see "Cleanup"); clear to allow runs again.
+cancel = threading.Event()
+
+
+class Cancelled(BaseException):
+    """A run was stopped because :data:`cancel` was set.
+
+    A BaseException, like KeyboardInterrupt, so that "record any error" handlers let it through.
+    """
 
 
 @dataclass(frozen=True)
@@ -311,6 +326,8 @@ def run_confined(
         raise RuntimeError("bwrap mode requested but bubblewrap is not installed")
     if uid is not None and os.geteuid() != 0 and uid != os.getuid():
         raise PermissionError("only root can run the child as another uid")
+    if cancel.is_set():
+        raise Cancelled("grading was cancelled")
 
     with _identity(uid) as ident, _prepared_workspace(workspace, ident, mode) as tmpdir:
         child_env = dict(env) if env is not None else default_env(workspace, mode)
@@ -741,7 +758,10 @@ def _pump(proc: subprocess.Popen, out: _Capture, err: _Capture, outcome: _Outcom
                 return
             if outcome.status is not None and (len(sel.get_map()) == 0 or now >= drain_until):
                 return
-            timeout = (deadline if outcome.status is None else drain_until) - now
+            if cancel.is_set():
+                raise Cancelled("grading was cancelled")  # _execute's cleanup kills the child
+            timeout = min((deadline if outcome.status is None else drain_until) - now,
+                          _CANCEL_POLL_SECONDS)
             if pidfd is None and outcome.status is None:
                 timeout = min(timeout, 0.05)  # no pidfd: poll wait4
             for key, _ in sel.select(timeout):

@@ -1,0 +1,81 @@
+"""Which submissions a batch grades: command-line paths -> (submission id, path) jobs.
+
+A path is one submission when it is a zip, or a folder that is a submission itself: named
+cs231n, or holding cs231n/, layers.py, classifiers/ or a notebook at its top, or holding
+no subfolder or zip at all (intake then says what is missing). Any other folder is a
+folder of submissions: each subfolder and each .zip in it is one student's submission;
+hidden entries (.DS_Store, ._*), __MACOSX and other files are ignored. A submission's id
+is its file or folder name without .zip; it names its result folder OUT/<id>/.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+from .intake import NOTEBOOK, PACKAGE, submission_name
+
+SUBMISSION_MARKERS = (PACKAGE, "layers.py", "classifiers", NOTEBOOK)
+IGNORED = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str      # the submission id, also its result folder's name
+    path: Path   # the submission's zip or folder
+
+
+class CollectError(ValueError):
+    """The paths cannot be graded as one batch; the message says why and what to do."""
+
+
+def collect(paths):
+    """Jobs for paths given on the command line, folders of submissions expanded; ids unique."""
+    jobs = [job for path in paths for job in expand(Path(path))]
+    check_unique(jobs)
+    return jobs
+
+
+def as_submissions(paths):
+    """One job per path, nothing expanded (the Python API's grade()); ids unique."""
+    jobs = [Job(submission_name(p), Path(p)) for p in paths]
+    check_unique(jobs)
+    return jobs
+
+
+def expand(path):
+    """The jobs of one path: itself, or each submission in it if it is a folder of submissions."""
+    if path.is_dir() and not is_submission_folder(path):
+        entries = submission_entries(path)
+        if entries:
+            return [Job(submission_name(e), e) for e in entries]
+    return [Job(submission_name(path), path)]
+
+
+def is_submission_folder(folder):
+    """True for a folder that is one submission by its own top level."""
+    return folder.name == PACKAGE or any((folder / marker).exists() for marker in SUBMISSION_MARKERS) \
+        or any(p.suffix == ".ipynb" for p in folder.iterdir())
+
+
+def submission_entries(folder):
+    """The subfolders and zips of a folder of submissions, sorted, junk left out."""
+    return sorted(
+        entry for entry in folder.iterdir()
+        if not entry.name.startswith(".") and entry.name not in IGNORED
+        and (entry.is_dir() or (entry.is_file() and entry.suffix.lower() == ".zip"))
+    )
+
+
+def check_unique(jobs):
+    """Refuse two jobs with one id: both would be graded into the same OUT/<id>/."""
+    seen = {}
+    clashes = []
+    for job in jobs:
+        first = seen.setdefault(job.id, job)
+        if first is not job and first.path != job.path:
+            clashes.append("%r from both %s and %s" % (job.id, first.path, job.path))
+        elif first is not job:
+            clashes.append("%r: %s is given twice" % (job.id, job.path))
+    if clashes:
+        raise CollectError(
+            "two submissions would share one result folder, so nothing was graded: %s. The id is the "
+            "file or folder name without .zip; rename or remove one of each pair and run again."
+            % "; ".join(clashes))
