@@ -65,8 +65,9 @@ def raw_sha256(path):
 
 
 def rubric_sha256(rubric):
-    """SHA-256 of the rubric's checks and limits (not of its path, comments or layout)."""
-    content = {"checks": [asdict(c) for c in rubric.checks], "limits": asdict(rubric.limits)}
+    """SHA-256 of the rubric's checks, limits and notebook settings (not of its path, comments or layout)."""
+    content = {"checks": [asdict(c) for c in rubric.checks], "limits": asdict(rubric.limits),
+               "notebook": asdict(rubric.notebook)}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
