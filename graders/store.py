@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from .result import validate
 INCOMING = ".incoming"
 RUNS = "runs.jsonl"
 LOCK = ".lock"
+LOCK_WAIT_SECONDS = 5.0
 
 
 class BusyError(RuntimeError):
@@ -31,9 +33,7 @@ def locked(out):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / LOCK, "a+") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not acquire(f, LOCK_WAIT_SECONDS):
             f.seek(0)
             raise BusyError("%s is in use by another cs231n-grade run (%s); wait for it to finish, "
                             "or give another --out folder" % (out, f.read().strip() or "pid unknown")) from None
@@ -42,6 +42,19 @@ def locked(out):
         f.write("pid %d\n" % os.getpid())
         f.flush()
         yield
+
+
+def acquire(f, seconds):
+    """flock f, waiting up to `seconds`: a run killed a moment ago may still be exiting."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
 
 
 def clean_leftovers(out):
