@@ -4,6 +4,7 @@ result.json is the contract between the grader and everything that renders it
 (reports, Gradescope, JUnit, CSV). Its schema is graders/result.schema.json;
 every document written is validated against it first.
 """
+import functools
 import json
 import os
 import threading
@@ -120,9 +121,19 @@ def schema():
     return json.loads(resources.files("graders").joinpath("result.schema.json").read_text())
 
 
+@functools.cache
+def validator():
+    """The schema's validator, built (and the schema itself checked) once."""
+    kind = jsonschema.validators.validator_for(schema())
+    kind.check_schema(schema())
+    return kind(schema())
+
+
 def validate(doc):
     """Raise jsonschema.ValidationError if doc is not a valid result document."""
-    jsonschema.validate(doc, schema())
+    error = jsonschema.exceptions.best_match(validator().iter_errors(doc))
+    if error is not None:
+        raise error
 
 
 def write_result(result, path):

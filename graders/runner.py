@@ -44,7 +44,7 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=()):
     except UnreadableOutput as e:
         arrays, meta = None, {"problem": str(e)}
 
-    result = dict(output=output, seconds=time.perf_counter() - start)
+    result = dict(output=output, start=start)  # seconds are taken once judged: judging is the check's work too
     if run.timed_out:
         return finish(spec, "timeout", None, "stopped after the %g s time limit while running %s"
                       % (spec.time_limit, meta.get("current") or "the student's code"), result)
@@ -69,7 +69,7 @@ def finish(spec, status, measured, message, result, traceback=None, details=None
         status=status, score=spec.points if passed else 0.0, max_score=spec.points,
         measured=None if measured is None or not np.isfinite(measured) else float(measured),
         tolerance=spec.tolerance, measure=spec.measure, message=message,
-        hint=None if passed else spec.hint, seconds=round(result["seconds"], 3),
+        hint=None if passed else spec.hint, seconds=round(time.perf_counter() - result["start"], 3),
         output=result["output"], traceback=cap_text(traceback) if traceback else None,
         depends_on=list(spec.depends_on), details=details or {},
     )
