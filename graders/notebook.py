@@ -54,10 +54,11 @@ def execute(source, workspace, rubric, mode, hidden, start):
                         % problem), None
 
     run_dir = prepare(source, workspace, settings)
+    data = cached_cifar10(settings.synthetic_train, settings.synthetic_test)
     run = sandbox.run_confined(
         [sys.executable, "-I", "-B", str(run_dir / CHILD_SCRIPT), str(workspace.root), str(run_dir)],
-        workspace.root, limits_for(settings, rubric.limits), env=environment(workspace, settings, mode), mode=mode,
-        readable=[workspace.package, run_dir / CHILD_SCRIPT, data_dir(settings)], hidden=hidden,
+        workspace.root, limits_for(settings, rubric.limits), env=environment(workspace, data, mode), mode=mode,
+        readable=[workspace.package, run_dir / CHILD_SCRIPT, data], hidden=hidden,
     )
     try:
         nb = read_executed(run_dir / "out" / "executed.ipynb")
@@ -109,13 +110,9 @@ def prepare(source, workspace, settings):
     return run_dir
 
 
-def data_dir(settings):
-    return cached_cifar10(settings.synthetic_train, settings.synthetic_test)
-
-
-def environment(workspace, settings, mode):
+def environment(workspace, data, mode):
     env = sandbox.default_env(workspace.root, mode)
-    env.update(CS231N_CIFAR10_DIR=str(data_dir(settings)), JUPYTER_PLATFORM_DIRS="1", MPLBACKEND="Agg")
+    env.update(CS231N_CIFAR10_DIR=str(data), JUPYTER_PLATFORM_DIRS="1", MPLBACKEND="Agg")
     return env
 
 
