@@ -73,7 +73,26 @@ def grade_one(path, out, rubric, options, seed, made_from=None):
         result = empty_result(name, rubric, "grader_error", "the grader failed:\n" + traceback.format_exc(limit=8))
     result.seconds = round(time.perf_counter() - start, 3)
     result.provenance = made_from
-    publish_result(result, Path(out), artifacts)
+    try:
+        publish_result(result, Path(out), artifacts)
+    except Exception:  # e.g. a rendering bug on this result: keep a record all the same
+        return record_failure(name, out, rubric, "the grader could not write the result:\n"
+                              + traceback.format_exc(limit=8), made_from, result.seconds)
+    return result
+
+
+def record_failure(name, out, rubric, message, made_from=None, seconds=0.0):
+    """Publish (if at all possible) and return a grader_error result for submission name.
+
+    The batch calls this when anything about one submission fails, so that the others go on;
+    a grader_error is always graded again on the next run.
+    """
+    result = empty_result(name, rubric, "grader_error", message)
+    result.seconds, result.provenance = seconds, made_from
+    try:
+        publish_result(result, Path(out))
+    except Exception:
+        pass  # the result is still returned, and counted, for this run
     return result
 
 
@@ -137,7 +156,7 @@ def grade_submission(path, rubric, options, seed):
         submission=submission.name, status="graded",
         score=round(sum(c.score for c in results), 6), max_score=rubric.max_score,
         isolation=mode, grader_version=__version__, rubric=rubric.source, seconds=0.0,
-        notes=notes, flags=flags_for(student_sources, results), metrics=metrics_for(results),
+        notes=notes, flags=flags_for(results), metrics=metrics_for(results),
         checks=results, notebook=notebook_run,
     ), artifacts
 
@@ -160,16 +179,10 @@ def explain_dependencies(results, rubric):
         r.message = "%s %s" % (why, r.message)
 
 
-def flags_for(sources, results):
-    """Notes for the instructor: naive layers that call the fast path."""
-    flags = []
-    for function, names in diagnose.fast_path_references(sources.get("cs231n/layers.py", b"")).items():
-        flags.append("%s mentions the fast path (%s) in its source" % (function, ", ".join(names)))
-    speed = next((r for r in results if r.id == "fast_layers"), None)
-    calls = speed.details.get("fast_path_calls") if speed else None
-    if calls:
-        flags.append("while running the naive layers, the fast path was called: %s" % ", ".join(calls))
-    return flags
+def flags_for(results):
+    """Notes for the instructor: naive layers that tried to call the fast path."""
+    return ["%s: %s tried to call the fast path, which is not available while the naive layers are graded"
+            % (r.id, ", ".join(r.functions)) for r in results if "FastPathUnavailable" in r.message]
 
 
 def metrics_for(results):

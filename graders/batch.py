@@ -11,6 +11,7 @@ import os
 import secrets
 import signal
 import threading
+import traceback
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
@@ -91,13 +92,21 @@ def _grader(dask, out, rubric, options, seed):
 
 
 def settle_one(job, out, rubric, force, grade):
-    """Reuse the job's up-to-date result in out, or grade it with grade(job, made_from)."""
-    made_from = provenance_of(job.path, rubric, job.id)
-    if not force:
-        doc = store.read_result(out, job.id)
-        if reusable(doc, made_from):
-            return Finished(job, result_from_doc(doc), skipped=True)
-    return Finished(job, grade(job, made_from), skipped=False)
+    """Reuse the job's up-to-date result in out, or grade it with grade(job, made_from).
+
+    Never raises for one submission's sake (only Cancelled and KeyboardInterrupt pass): a
+    failure becomes that submission's grader_error result and the batch goes on.
+    """
+    try:
+        made_from = provenance_of(job.path, rubric, job.id)
+        if not force:
+            doc = store.read_result(out, job.id)
+            if reusable(doc, made_from):
+                return Finished(job, result_from_doc(doc), skipped=True)
+        return Finished(job, grade(job, made_from), skipped=False)
+    except Exception:
+        message = "the grader failed on this submission:\n" + traceback.format_exc(limit=8)
+        return Finished(job, api.record_failure(job.id, out, rubric, message), skipped=False)
 
 
 def reusable(doc, made_from):

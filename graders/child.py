@@ -12,6 +12,7 @@ This file uses only the standard library and numpy, and imports nothing of the
 grader: it is copied into the workspace and runs with the student's privileges.
 Everything it writes is untrusted by the grader.
 """
+import copy
 import json
 import os
 import sys
@@ -104,24 +105,46 @@ def task_calls(params, arrays, outputs, meta):
             dict_arrays(outputs, "%s/%s" % (call["save"], name), dicts[name])
 
 
-def task_numgrad(params, arrays, outputs, meta):
-    """Numeric gradient of the student's forward next to the student's backward."""
-    from cs231n.gradient_check import eval_numerical_gradient_array
+def forward_out(value):
+    """A forward pass's out: the first item of its (out, cache)."""
+    if not isinstance(value, tuple) or len(value) != 2:
+        raise TaskError("a forward pass must return (out, cache), got %s" % type(value).__name__)
+    return np.asarray(value[0], dtype=np.float64)
 
+
+def central_values(scalar, args, wrt, h, outputs):
+    """plus/<i> and minus/<i>: scalar(args) with args[i] moved elementwise by +h and -h.
+
+    The grader takes the differences itself; each call gets fresh copies of the arguments.
+    """
+    for i in wrt:
+        base = np.asarray(args[i], dtype=np.float64)
+        for sign, name in ((1.0, "plus"), (-1.0, "minus")):
+            values = np.empty(base.shape)
+            for j in np.ndindex(base.shape):
+                moved = copy.deepcopy(args)
+                moved[i] = base.copy()
+                moved[i][j] += sign * h
+                values[j] = scalar(moved)
+            outputs["%s/%s" % (name, i)] = values
+
+
+def task_gradcheck(params, arrays, outputs, meta):
+    """The student's forward summed against dout at the grader's perturbed inputs, and the backward."""
     forward, backward = resolve(params["forward"], meta), resolve(params["backward"], meta)
     dicts = {name: dict(d) for name, d in params.get("dicts", {}).items()}
     args = build_args(params["args"], arrays, dicts, {})
     dout = arrays[params["dout"]]
-    for i in params["wrt"]:
-        meta["current"] = "numeric gradient of %s" % params["forward"]
-
-        def f(_, i=i):
-            return np.asarray(forward(*args)[0])
-
-        outputs["numeric/%d" % i] = eval_numerical_gradient_array(f, args[i], dout, h=params["h"])
+    value = forward(*copy.deepcopy(args))
+    forward_out(value)
+    export(outputs, "out", value[0])
+    if value[0] is None:
+        return  # not implemented yet: the grader says so
     meta["current"] = params["backward"]
-    _, cache = forward(*args)
-    export(outputs, "analytic", backward(dout, cache))
+    export(outputs, "analytic", backward(dout.copy(), value[1]))
+    meta["current"] = "%s at perturbed inputs" % params["forward"]
+    central_values(lambda a: float(np.sum(forward_out(forward(*a)) * dout)), args, params["wrt"],
+                   params["h"], outputs)
 
 
 def new_model(params, meta):
@@ -162,19 +185,28 @@ def task_model(params, arrays, outputs, meta):
 
 
 def task_model_gradcheck(params, arrays, outputs, meta):
-    """The notebook's gradient check of the student's model, numeric next to analytic."""
-    from cs231n.gradient_check import eval_numerical_gradient
-
+    """The student's loss at the grader's perturbed parameters, and the student's gradients."""
     model = new_model(params, meta)
     set_params(model, arrays)
     X, y = arrays["X"], arrays["y"]
     meta["current"] = "ThreeLayerConvNet.loss"
-    _, grads = model.loss(X, y)
-    for name in sorted(grads):
-        export(outputs, "analytic/%s" % name, grads[name])
-        outputs["numeric/%s" % name] = eval_numerical_gradient(
-            lambda _: model.loss(X, y)[0], model.params[name], verbose=False, h=params["h"]
-        )
+    loss, grads = loss_and_grads(model.loss(X.copy(), y.copy()))
+    outputs["loss"] = np.asarray(loss, dtype=np.float64)
+    names = sorted(k[len("param/"):] for k in arrays if k.startswith("param/"))
+    for name in names:
+        export(outputs, "analytic/%s" % name, grads.get(name))
+
+    def loss_at(values):
+        model.params = dict(zip(names, values))
+        return float(loss_and_grads(model.loss(X.copy(), y.copy()))[0])
+
+    central_values(loss_at, [model.params[n] for n in names], range(len(names)), params["h"], outputs)
+
+
+def loss_and_grads(value):
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], dict)):
+        raise TaskError("loss(X, y) must return (loss, grads) with grads a dict")
+    return value
 
 
 def task_train(params, arrays, outputs, meta):
@@ -194,53 +226,27 @@ def task_train(params, arrays, outputs, meta):
 
 
 def task_speed(params, arrays, outputs, meta):
-    """Time the student's naive layers on the notebook's shapes; trace fast-path calls."""
-    timings, calls, results = {}, set(), {}
+    """Time the student's naive layers on the notebook's shapes (medians of repeats)."""
+    timings, results = {}, {}
     for case in params["cases"]:
         fn = resolve(case["function"], meta)
         times = []
-        for rep in range(case["repeats"]):
+        for _ in range(case["repeats"]):
             args = build_args(case["args"], arrays, {}, results)
-            with Tracer(calls, active=rep == 0 and case.get("trace", False)):
-                start = time.perf_counter()
-                value = fn(*args)
-                times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            value = fn(*args)
+            times.append(time.perf_counter() - start)
             if sum(times) > params["budget_seconds"]:
                 break
         results[case["save"]] = value
         timings[case["save"]] = sorted(times)[len(times) // 2]
         export(outputs, case["save"], value)
     meta["timings"] = timings
-    meta["fast_path_calls"] = sorted(calls)
-
-
-class Tracer:
-    """While active, records calls into the fast layers or the im2col extension."""
-
-    FAST_FILES = ("fast_layers.py", "im2col.py")
-
-    def __init__(self, seen, active=True):
-        self.seen, self.active = seen, active
-
-    def __call__(self, frame, event, arg):
-        if event == "call" and frame.f_code.co_filename.endswith(self.FAST_FILES):
-            self.seen.add(frame.f_code.co_name)
-        elif event == "c_call" and "im2col" in str(getattr(arg, "__module__", "")):
-            self.seen.add(getattr(arg, "__name__", "extension function"))
-
-    def __enter__(self):
-        if self.active:
-            sys.setprofile(self)
-        return self
-
-    def __exit__(self, *exc):
-        sys.setprofile(None)
-        return False
 
 
 TASKS = {
     "calls": task_calls,
-    "numgrad": task_numgrad,
+    "gradcheck": task_gradcheck,
     "model": task_model,
     "model_gradcheck": task_model_gradcheck,
     "train": task_train,

@@ -1,10 +1,12 @@
 """Plain-language explanations of what went wrong in a student's code.
 
 Everything here reads text: error messages the child reported, and the
-student's source parsed (never executed) by the trusted process.
+student's source compiled (never executed) by the trusted process.
 """
-import ast
 import re
+import threading
+
+_compile_lock = threading.Lock()
 
 # (pattern in "ErrorType: message", explanation); the first match wins.
 KNOWN_ERRORS = [
@@ -24,16 +26,6 @@ KNOWN_ERRORS = [
     (r"^MemoryError", "your code ran out of memory (the grader's limit); look for arrays far larger than the inputs"),
     (r"^SystemExit", "your code called exit() or sys.exit(); remove it from layers.py/cnn.py"),
 ]
-
-FAST_PATH_NAMES = {
-    "conv_forward_fast", "conv_backward_fast", "conv_forward_strides", "conv_backward_strides",
-    "conv_forward_im2col", "conv_backward_im2col", "max_pool_forward_fast", "max_pool_backward_fast",
-    "max_pool_forward_reshape", "max_pool_backward_reshape", "max_pool_forward_im2col",
-    "max_pool_backward_im2col", "im2col_cython", "col2im_cython", "col2im_6d_cython",
-    "im2col_indices", "col2im_indices", "conv_relu_forward", "conv_relu_pool_forward",
-}
-NAIVE_FUNCTIONS = ("conv_forward_naive", "conv_backward_naive", "max_pool_forward_naive", "max_pool_backward_naive")
-
 
 def explain(meta):
     """One message for a child that reported an error in the student's code."""
@@ -58,31 +50,17 @@ def from_output(output):
 
 
 def syntax_problems(files):
-    """Messages for student files that do not even parse (checked without running them)."""
+    """Messages for student files that do not even parse (compiled, never run, one at a time:
+    CPython's compiler is not safe in several threads at once). Never raises."""
     problems = []
     for relative, content in sorted(files.items()):
         try:
-            compile(content, relative, "exec", dont_inherit=True)
+            with _compile_lock:
+                compile(content, relative, "exec", dont_inherit=True)
         except SyntaxError as e:
             words = explain({"error_type": "SyntaxError", "error": e.msg})
             problems.append("%s line %s does not parse. %s" % (relative, e.lineno, words))
-        except ValueError as e:  # null bytes
-            problems.append("%s cannot be compiled: %s" % (relative, e))
+        except Exception as e:  # null bytes, nesting too deep for the compiler, memory
+            problems.append("%s could not be checked for syntax errors (%s); it was graded as it ran"
+                            % (relative, type(e).__name__))
     return problems
-
-
-def fast_path_references(source):
-    """{naive function: sorted fast-path names it mentions}, read from the source's syntax tree."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return {}
-    found = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and node.name in NAIVE_FUNCTIONS:
-            names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-            names |= {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
-            hits = sorted(names & FAST_PATH_NAMES)
-            if hits:
-                found[node.name] = hits
-    return found

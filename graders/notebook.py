@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import sandbox
 from .result import CellRun, NotebookRun, Reported
-from .runner import UnreadableOutput, read_untrusted
+from .untrusted import UnreadableOutput, read_bytes
 from .synthetic import cached_cifar10
 
 EXECUTED_FILE = "notebook.ipynb"     # the executed notebook, saved beside result.json
@@ -61,7 +61,7 @@ def execute(source, workspace, rubric, mode, hidden, start):
         readable=[workspace.package, run_dir / CHILD_SCRIPT, data], hidden=hidden,
     )
     try:
-        nb = read_executed(run_dir / "out" / "executed.ipynb")
+        nb = read_executed(run_dir / "out")
     except UnreadableOutput as e:
         return finished(start, "failed", "The notebook could not be run (%s): %s. The checks were graded "
                         "without it.%s" % (run.reason, e, tail(run))), None
@@ -123,11 +123,11 @@ def limits_for(settings, limits):
                           max_processes=settings.max_processes, output_bytes=limits.output_kb * 2**10)
 
 
-def read_executed(path):
-    """The executed notebook as an nbformat node; UnreadableOutput if absent or damaged."""
+def read_executed(out):
+    """The executed notebook out/executed.ipynb as an nbformat node; UnreadableOutput if absent or damaged."""
     import nbformat
 
-    data = read_untrusted(path, MAX_NOTEBOOK_BYTES)
+    data = read_bytes(str(out), "executed.ipynb", MAX_NOTEBOOK_BYTES)
     try:
         nb = nbformat.reads(data.decode("utf-8"), as_version=4)
         nbformat.validate(nb)

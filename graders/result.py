@@ -6,6 +6,7 @@ every document written is validated against it first.
 """
 import functools
 import json
+import math
 import os
 import threading
 from dataclasses import asdict, dataclass, field
@@ -16,6 +17,7 @@ import jsonschema
 SCHEMA_VERSION = 1
 STATUSES = ("passed", "failed", "error", "timeout", "skipped")
 OUTPUT_CAP = 8000  # characters of captured output kept per check
+DETAILS_CAP = 256 * 2**10  # bytes of JSON a check's details (or the metrics) may take
 
 
 @dataclass
@@ -97,9 +99,31 @@ class SubmissionResult:
     schema_version: int = SCHEMA_VERSION
 
     def to_json(self):
-        doc = asdict(self)
+        doc = finite(asdict(self))
+        for check in doc["checks"]:
+            check["details"] = bounded(check["details"])
+        doc["metrics"] = bounded(doc["metrics"])
         validate(doc)
         return json.dumps(doc, indent=2, sort_keys=True, allow_nan=False)
+
+
+def finite(value):
+    """value with every NaN or infinite float replaced by None (JSON has no such numbers)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
+def bounded(details, cap=DETAILS_CAP):
+    """details, or a note in their place when their JSON would take more than cap bytes."""
+    size = len(json.dumps(details, allow_nan=False, default=str))
+    if size <= cap:
+        return details
+    return {"dropped": "%d bytes of details exceeded the cap of %d bytes" % (size, cap)}
 
 
 def result_from_doc(doc):

@@ -4,13 +4,9 @@ The outputs are read as untrusted data: regular files only (no symlinks), size
 capped, arrays loaded with allow_pickle=False, metadata parsed as JSON and used
 for messages only. The verdict comes from the judge alone.
 """
-import io
 import json
-import os
-import stat
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -18,26 +14,30 @@ from . import diagnose, sandbox
 from .checks import Missing, Outputs, Verdict
 from .checks.compare import ShapeMismatch
 from .result import CheckResult, cap_text
+from .untrusted import UnreadableOutput, read_json_object, read_npz
 
 MAX_OUTPUT_BYTES = 512 * 2**20
 MAX_META_BYTES = 2**20
 
 
-class UnreadableOutput(Exception):
-    pass
+class SandboxUnavailable(RuntimeError):
+    """The sandbox could not start the child: the grader's problem, never the student's."""
 
 
 def run_check(spec, make_job, workspace, rng, limits, mode, hidden=()):
     """Grade one rubric check; never raises for anything the student's code did."""
     start = time.perf_counter()
     job, judge = make_job(rng, spec)
-    job_dir = workspace.job_dir(spec.id)
+    view = workspace.full if getattr(make_job, "fast_path", True) else workspace.naive
+    job_dir = view.job_dir(spec.id)
     write_job(job_dir, job)
-    argv = [sys.executable, "-I", "-B", str(workspace.child_script), str(workspace.root), str(job_dir)]
+    argv = [sys.executable, "-I", "-B", str(view.child_script), str(view.root), str(job_dir)]
     run = sandbox.run_confined(
-        argv, workspace.root, limits_for(spec, limits), mode=mode,
-        readable=[workspace.package, workspace.child_script], hidden=hidden,
+        argv, view.root, limits_for(spec, limits), mode=mode,
+        readable=[view.package, view.child_script], hidden=hidden,
     )
+    if run.reason.startswith("could not start"):
+        raise SandboxUnavailable("check %s: the sandbox %s" % (spec.id, run.reason))
     output = cap_text((run.stdout + run.stderr).strip())
     try:
         arrays, meta = read_outputs(job_dir)
@@ -48,6 +48,9 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=()):
     if run.timed_out:
         return finish(spec, "timeout", None, "stopped after the %g s time limit while running %s"
                       % (spec.time_limit, meta.get("current") or "the student's code"), result)
+    if arrays is None and run.exit_code == 0:
+        return finish(spec, "error", None, "the process running your code left no usable answer: %s"
+                      % meta["problem"], result)
     if arrays is None:
         return finish(spec, "error", None, "the process running your code died (%s)%s" % (
             run.reason, diagnose.from_output(output)), result)
@@ -58,6 +61,9 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=()):
         verdict = judge(Outputs(arrays, meta))
     except (Missing, ShapeMismatch) as e:
         verdict = Verdict(False, None, str(e))
+    except Exception as e:  # returned values of an unexpected kind: the student's, reported as such
+        return finish(spec, "error", None, "the grader could not compare what your code returned (%s: %s); "
+                      "check the types and shapes your functions return" % (type(e).__name__, str(e)[:300]), result)
     return finish(spec, "passed" if verdict.passed else "failed", verdict.measured, verdict.message,
                   result, details=verdict.details)
 
@@ -88,31 +94,8 @@ def write_job(job_dir, job):
     np.savez(job_dir / "inputs.npz", allow_pickle=False, **job.arrays)
 
 
-def read_untrusted(path, limit):
-    """Bytes of a regular file the child wrote; refuses links, devices and oversized files."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as e:
-        raise UnreadableOutput("%s was not written (%s)" % (Path(path).name, e.strerror)) from None
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            raise UnreadableOutput("%s is not a regular file of at most %d bytes" % (Path(path).name, limit))
-        return f.read(limit + 1)
-
-
 def read_outputs(job_dir):
-    out = Path(job_dir) / "out"
-    try:
-        meta = json.loads(read_untrusted(out / "meta.json", MAX_META_BYTES))
-    except ValueError:
-        raise UnreadableOutput("meta.json is not valid JSON") from None
-    if not isinstance(meta, dict):
-        raise UnreadableOutput("meta.json is not a JSON object")
-    data = read_untrusted(out / "outputs.npz", MAX_OUTPUT_BYTES)
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-    except Exception as e:  # a corrupt or forged archive is just unreadable output
-        raise UnreadableOutput("outputs.npz cannot be read (%s)" % e) from None
-    return {k: v for k, v in arrays.items() if v.dtype.kind in "biuf"}, meta
+    """(numeric arrays, meta) the child wrote into job_dir/out, read as untrusted data."""
+    out = str(job_dir / "out")
+    meta = read_json_object(out, "meta.json", MAX_META_BYTES)
+    return read_npz(out, "outputs.npz", MAX_OUTPUT_BYTES), meta

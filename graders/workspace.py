@@ -1,11 +1,18 @@
-"""A folder to run one submission in: trusted provided files plus the student's own.
+"""Folders to run one submission in: trusted provided files plus the student's own.
 
 Only the files students are meant to edit are taken from the submission; every
 other file of the package comes from the grader's trusted copy, with the
 prebuilt Cython extension. Edits a student made to provided files are noted
 and have no effect.
+
+There are two views of the package, side by side and each closed to the other
+(mode 0700 while not in use): the full one, and a "naive" one in which the fast
+layers, im2col and the extension are stand-ins that raise FastPathUnavailable. The
+checks of the naive layers run in the naive view, so a naive layer that delegates
+to the fast path fails with a message that says why.
 """
 import hashlib
+import importlib
 import shutil
 from dataclasses import dataclass
 from importlib import resources
@@ -14,14 +21,17 @@ from pathlib import Path
 STUDENT_FILES = ("cs231n/layers.py", "cs231n/classifiers/cnn.py")
 CHILD_SCRIPT = "grader_child.py"
 SKIP = ("__pycache__", "datasets", "build")
+FAST_MODULES = ("fast_layers", "im2col", "im2col_cython")  # replaced by stand-ins in the naive view
+UNAVAILABLE = ("{name} is not available while the naive layers are graded: conv_forward_naive, "
+               "conv_backward_naive, max_pool_forward_naive and max_pool_backward_naive must compute "
+               "their results themselves, without the fast layers, im2col or the sandwich layers.")
 
 
 @dataclass(frozen=True)
-class Workspace:
-    root: Path           # the child's working directory; cs231n/ sits inside
-    student_files: tuple[str, ...]   # student files taken from the submission
-    missing: tuple[str, ...]         # student files the submission lacks
-    notes: tuple[str, ...]
+class View:
+    """One folder the child runs in: cs231n/ and the child script inside."""
+
+    root: Path
 
     @property
     def package(self):
@@ -39,31 +49,87 @@ class Workspace:
         return path
 
 
+@dataclass(frozen=True)
+class Workspace:
+    full: View                       # the package as students have it
+    naive: View                      # the same without the fast path
+    student_files: tuple[str, ...]   # student files taken from the submission
+    missing: tuple[str, ...]         # student files the submission lacks
+    notes: tuple[str, ...]
+
+    @property
+    def root(self):
+        return self.full.root
+
+    @property
+    def package(self):
+        return self.full.package
+
+    @property
+    def child_script(self):
+        return self.full.child_script
+
+    def job_dir(self, name):
+        return self.full.job_dir(name)
+
+
 def provided_package():
     """The trusted package the provided files and the extension are copied from."""
     return Path(str(resources.files("cs231n")))
 
 
 def build_workspace(submission, root, provided=None):
-    """Lay out root/cs231n from the provided files and the submission's student files."""
+    """Lay out root/full/cs231n and root/naive/cs231n from the provided files and the
+    submission's student files."""
     provided = Path(provided or provided_package())
     root = Path(root)
-    package = root / "cs231n"
-    shutil.copytree(provided, package, ignore=skip_solutions(provided))
-
-    taken, missing = [], []
-    for relative in STUDENT_FILES:
-        content = submission.files.get(relative)
-        if content is None:
-            missing.append(relative)
-            continue
-        (root / relative).write_bytes(content)
-        taken.append(relative)
-
-    shutil.copy(Path(__file__).with_name("child.py"), root / CHILD_SCRIPT)
+    root.mkdir(mode=0o711, exist_ok=True)
+    full, naive = View(root / "full"), View(root / "naive")
+    for view in (full, naive):
+        lay_out(view, submission, provided)
+    stub_fast_path(naive.package)
+    for view in (full, naive):
+        view.root.chmod(0o700)  # a child running in one view cannot enter the other
+    taken = tuple(r for r in STUDENT_FILES if r in submission.files)
+    missing = tuple(r for r in STUDENT_FILES if r not in submission.files)
     notes = ignored_edits(submission.files, provided)
     notes += ["%s is not in the submission: its checks fail" % m for m in missing]
-    return Workspace(root=root, student_files=tuple(taken), missing=tuple(missing), notes=tuple(notes))
+    return Workspace(full=full, naive=naive, student_files=taken, missing=missing, notes=tuple(notes))
+
+
+def lay_out(view, submission, provided):
+    """view/cs231n: the provided files, the student's files, and the child script."""
+    view.root.mkdir()
+    shutil.copytree(provided, view.package, ignore=skip_solutions(provided))
+    for relative in STUDENT_FILES:
+        content = submission.files.get(relative)
+        if content is not None:
+            (view.root / relative).write_bytes(content)
+    shutil.copy(Path(__file__).with_name("child.py"), view.child_script)
+
+
+def stub_fast_path(package):
+    """Replace the fast layers, im2col and the extension in package by stand-ins that raise."""
+    for entry in package.iterdir():
+        if entry.name.split(".")[0] in FAST_MODULES:
+            entry.unlink()
+    for name in FAST_MODULES:
+        (package / (name + ".py")).write_text(stub_source(name))
+
+
+def stub_source(module_name):
+    """A module defining every function of the trusted cs231n.<module_name> as a stand-in that raises."""
+    module = importlib.import_module("cs231n." + module_name)
+    names = sorted(n for n, v in vars(module).items()
+                   if callable(v) and not n.startswith("__") and str(getattr(v, "__module__", "")).startswith("cs231n"))
+    lines = ['"""Not available here: %s"""' % UNAVAILABLE.format(name="cs231n." + module_name),
+             "import numpy as np  # noqa: F401  (as the real module exports it)", "",
+             "", "class FastPathUnavailable(RuntimeError):", "    pass", "", "",
+             "def _unavailable(name):", "    def stand_in(*args, **kwargs):",
+             "        raise FastPathUnavailable(%r.format(name=name))" % UNAVAILABLE,
+             "    stand_in.__name__ = name", "    return stand_in", ""]
+    lines += ["%s = _unavailable(%r)" % (n, n) for n in names]
+    return "\n".join(lines) + "\n"
 
 
 def skip_solutions(provided):

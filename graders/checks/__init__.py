@@ -14,9 +14,14 @@ from dataclasses import dataclass, field
 CHECKS = {}
 
 
-def check(check_id):
-    """Register a check function under its rubric id."""
+def check(check_id, fast_path=True):
+    """Register a check function under its rubric id.
+
+    fast_path=False: the check runs in the workspace's naive view, where the fast layers,
+    im2col and the extension raise instead of computing (see graders/workspace.py).
+    """
     def register(fn):
+        fn.fast_path = fast_path
         CHECKS[check_id] = fn
         return fn
     return register

@@ -3,7 +3,10 @@ from cs231n.layers import conv_backward_naive, conv_forward_naive
 
 from . import check
 from .compare import Tally
-from .jobs import describe_case, judge_numgrad, layer_job, numgrad_job
+from .gradcheck import layer_gradcheck
+from .jobs import LAYERS, describe_case, layer_job
+
+FORWARD_TOLERANCE = 1e-6  # the forward pass must agree this well before its gradient check counts
 
 # (stride, pad, input shape, kernel shape): every run draws fresh sizes for each, with the
 # shapes' orientation fixed, so a bug that shows for wide inputs shows in every run.
@@ -44,7 +47,7 @@ def draw_cases(rng):
     return [draw_case(rng, *geometry) for geometry in GEOMETRIES]
 
 
-@check("conv_forward")
+@check("conv_forward", fast_path=False)
 def conv_forward(rng, spec):
     cases = draw_cases(rng)
 
@@ -59,7 +62,7 @@ def conv_forward(rng, spec):
     return layer_job("conv_forward_naive", cases), judge
 
 
-@check("conv_backward")
+@check("conv_backward", fast_path=False)
 def conv_backward(rng, spec):
     cases = draw_cases(rng)
 
@@ -76,14 +79,12 @@ def conv_backward(rng, spec):
     return layer_job("conv_forward_naive", cases, backward="conv_backward_naive"), judge
 
 
-@check("conv_backward_numeric")
+@check("conv_backward_numeric", fast_path=False)
 def conv_backward_numeric(rng, spec):
     # The notebook's shapes: x (4, 3, 5, 5), w (2, 3, 3, 3), stride 1, pad 1.
     x, w, b = rng.standard_normal((4, 3, 5, 5)), rng.standard_normal((2, 3, 3, 3)), rng.standard_normal(2)
     dout = rng.standard_normal((4, 2, 5, 5))
-    job = numgrad_job("conv_forward_naive", "conv_backward_naive", [x, w, b, {"stride": 1, "pad": 1}], dout, wrt=[0, 1, 2])
-
-    def judge(outputs):
-        return judge_numgrad(Tally(spec.tolerance), outputs, [(0, 0), (1, 1), (2, 2)], ["dx", "dw", "db"])
-
-    return job, judge
+    return layer_gradcheck(LAYERS, "conv_forward_naive", "conv_backward_naive",
+                           (conv_forward_naive, conv_backward_naive), [x, w, b, {"stride": 1, "pad": 1}], dout,
+                           {0: (0, "dx"), 1: (1, "dw"), 2: (2, "db")}, tolerance=spec.tolerance,
+                           forward_tolerance=FORWARD_TOLERANCE)

@@ -44,29 +44,6 @@ def layer_job(forward, cases, backward=None, module=LAYERS):
     return Job("calls", {"calls": calls}, arrays)
 
 
-def numgrad_job(forward, backward, args, dout, wrt, h=1e-5, module=LAYERS):
-    """The notebook's numeric gradient check of a student's forward/backward pair."""
-    arrays = {"dout": dout}
-    params = {
-        "forward": module + forward,
-        "backward": module + backward,
-        "args": arg_specs("in", args, arrays),
-        "dout": "dout",
-        "wrt": list(wrt),
-        "h": h,
-    }
-    return Job("numgrad", params, arrays)
-
-
-def judge_numgrad(tally, outputs, wrt_to_grad, names):
-    """Compare numeric/<i> with analytic/<j> for every (i, j) in wrt_to_grad."""
-    for (i, j), name in zip(wrt_to_grad, names):
-        numeric = outputs.get("numeric/%d" % i, "the numeric gradient for %s" % name)
-        analytic = outputs.get("analytic/%d" % j if j is not None else "analytic", name)
-        tally.add(name, analytic, numeric)
-    return tally.verdict()
-
-
 def describe_case(case):
     """A short label for a case, for messages: shapes and scalar parameters."""
     parts = []

@@ -6,14 +6,16 @@ within finite-difference reach of ReLU's kink and no pooling window has a
 near-tie, so a correct submission passes on every draw.
 """
 import numpy as np
+from cs231n import layer_utils
 from cs231n.fast_layers import conv_forward_fast
 
 from . import check
-from .compare import Tally
-from .jobs import judge_numgrad, numgrad_job
+from .gradcheck import layer_gradcheck
 
 SANDWICH = "cs231n.layer_utils."
 MARGIN = 1e-4  # far beyond the finite differences' step of 1e-5
+FORWARD_TOLERANCE = 1e-6  # the sandwich's out must agree this well before its gradient check counts
+GRADS = {0: (0, "dx"), 1: (1, "dw"), 2: (2, "db")}
 
 
 def smooth_inputs(rng, x_shape, w_shape, conv_param, pool):
@@ -43,13 +45,10 @@ def conv_relu_pool(rng, spec):
     pool_param = {"pool_height": 2, "pool_width": 2, "stride": 2}
     x, w, b = smooth_inputs(rng, (2, 3, 16, 16), (3, 3, 3, 3), conv_param, pool=True)
     dout = rng.standard_normal((2, 3, 8, 8))
-    job = numgrad_job("conv_relu_pool_forward", "conv_relu_pool_backward", [x, w, b, conv_param, pool_param],
-                      dout, wrt=[0, 1, 2], module=SANDWICH)
-
-    def judge(outputs):
-        return judge_numgrad(Tally(spec.tolerance), outputs, [(0, 0), (1, 1), (2, 2)], ["dx", "dw", "db"])
-
-    return job, judge
+    return layer_gradcheck(SANDWICH, "conv_relu_pool_forward", "conv_relu_pool_backward",
+                           (layer_utils.conv_relu_pool_forward, layer_utils.conv_relu_pool_backward),
+                           [x, w, b, conv_param, pool_param], dout, GRADS, tolerance=spec.tolerance,
+                           forward_tolerance=FORWARD_TOLERANCE)
 
 
 @check("conv_relu")
@@ -57,9 +56,7 @@ def conv_relu(rng, spec):
     conv_param = {"stride": 1, "pad": 1}
     x, w, b = smooth_inputs(rng, (2, 3, 8, 8), (3, 3, 3, 3), conv_param, pool=False)
     dout = rng.standard_normal((2, 3, 8, 8))
-    job = numgrad_job("conv_relu_forward", "conv_relu_backward", [x, w, b, conv_param], dout, wrt=[0, 1, 2], module=SANDWICH)
-
-    def judge(outputs):
-        return judge_numgrad(Tally(spec.tolerance), outputs, [(0, 0), (1, 1), (2, 2)], ["dx", "dw", "db"])
-
-    return job, judge
+    return layer_gradcheck(SANDWICH, "conv_relu_forward", "conv_relu_backward",
+                           (layer_utils.conv_relu_forward, layer_utils.conv_relu_backward),
+                           [x, w, b, conv_param], dout, GRADS, tolerance=spec.tolerance,
+                           forward_tolerance=FORWARD_TOLERANCE)

@@ -1,0 +1,147 @@
+"""The notebook's numeric gradient checks, with every number judged on the host.
+
+The child evaluates the student's scalar (a layer's forward output summed against an
+upstream gradient, or a model's loss) at inputs the host chose, each perturbed one
+element at a time by +h and -h, and returns those values with the student's analytic
+gradients. The host takes the finite differences itself and repeats everything with
+the reference on the same inputs. The check passes only when
+
+  1. the student's scalar agrees with the reference's at the unperturbed input,
+  2. the student's finite differences agree with the reference's (the function is right
+     around that input too, not only at it), and
+  3. the student's analytic gradient agrees with the student's finite differences,
+
+where 2 and 3 forgive the finite differences' own noise: three times the largest
+difference the reference shows between its numeric and analytic gradients on the
+same points, plus a bound on rounding. A constant or forged forward pass fails 1 or 2,
+a backward pass that does not match its forward fails 3, and a correct submission's
+errors stay below the noise whatever the seed.
+"""
+import copy
+
+import numpy as np
+
+from . import Job, Verdict
+from .compare import ShapeMismatch, rel_error
+
+EPS = np.finfo(np.float64).eps
+ROUNDING = 16.0  # rounding allowance, in units of eps * (sum of |terms| of the scalar) / h
+
+
+def central_differences(scalar, args, wrt, h):
+    """{i: (plus, minus)}: scalar(args) with args[i] moved elementwise by +h and -h."""
+    values = {}
+    for i in wrt:
+        base = np.asarray(args[i], dtype=np.float64)
+        plus, minus = np.empty(base.shape), np.empty(base.shape)
+        for j in np.ndindex(base.shape):
+            for sign, into in ((1.0, plus), (-1.0, minus)):
+                moved = copy.deepcopy(args)
+                moved[i] = base.copy()
+                moved[i][j] += sign * h
+                into[j] = scalar(moved)
+        values[i] = (plus, minus)
+    return values
+
+
+def noise(ref_numeric, ref_analytic, scale, h):
+    """Absolute difference forgiven between numeric and analytic gradients of one argument."""
+    spread = float(np.max(np.abs(ref_numeric - ref_analytic))) if ref_numeric.size else 0.0
+    return 3.0 * spread + ROUNDING * EPS * scale / h
+
+
+def excess_error(a, b, forgiven):
+    """The notebook's relative error after forgiving `forgiven` of absolute difference per element."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.size == 0:
+        return 0.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        excess = np.maximum(np.abs(a - b) - forgiven, 0.0)
+        err = np.max(excess / np.maximum(1e-8, np.abs(a) + np.abs(b)))
+    return float(err) if np.isfinite(err) else float("inf")
+
+
+def fitted(actual, expected_shape, what, shapes=()):
+    """actual as an array of expected_shape; other accepted shapes are reshaped to it."""
+    actual = np.asarray(actual, dtype=np.float64)
+    accepted = [tuple(expected_shape), *map(tuple, shapes)]
+    if actual.shape not in accepted:
+        raise ShapeMismatch("%s has shape %s, expected %s" % (what, actual.shape, " or ".join(map(str, accepted))))
+    return actual.reshape(expected_shape)
+
+
+class Judgement:
+    """The three comparisons of one gradient check, collected into a Verdict."""
+
+    def __init__(self, tolerance, forward_tolerance):
+        self.tolerance, self.forward_tolerance = tolerance, forward_tolerance
+        self.problems, self.errors = [], {}
+
+    def forward(self, what, actual, expected):
+        err = rel_error(fitted(actual, np.shape(expected), what), expected)
+        if err > self.forward_tolerance:
+            self.problems.append("%s differs from the reference's (error %.3g)" % (what, err))
+
+    def gradient(self, name, plus, minus, analytic, ref_numeric, ref_analytic, scale, h, shapes=()):
+        shape = ref_numeric.shape
+        numeric = (fitted(plus, shape, "the values for " + name) - fitted(minus, shape, "the values for " + name)) / (2 * h)
+        forgiven = noise(ref_numeric, fitted(ref_analytic, shape, name), scale, h)
+        slope = excess_error(numeric, ref_numeric, forgiven)
+        if slope > self.tolerance:
+            self.problems.append("the numeric gradient of your forward pass for %s differs from the "
+                                 "reference's (error %.3g)" % (name, slope))
+        self.errors[name] = excess_error(fitted(analytic, shape, name, shapes), numeric, forgiven)
+
+    def verdict(self):
+        worst = max(self.errors, key=self.errors.get) if self.errors else None
+        measured = self.errors[worst] if worst else None
+        if self.problems:
+            message = ("not counted: %s. A numeric gradient check counts only for a forward pass that "
+                       "agrees with the reference." % "; ".join(self.problems))
+            return Verdict(False, measured, message, {"errors": self.errors})
+        message = "largest error %.3g in %s beyond the finite differences' own noise (tolerance %.1g)" % (
+            measured or 0.0, worst, self.tolerance)
+        return Verdict(measured is not None and measured <= self.tolerance, measured, message, {"errors": self.errors})
+
+
+def first(value):
+    """A forward pass's out: the first item of its (out, cache)."""
+    return value[0] if isinstance(value, tuple) else value
+
+
+def layer_gradcheck(module, forward, backward, reference, args, dout, grads, *, tolerance,
+                    forward_tolerance, h=1e-5, shapes=None):
+    """(Job, judge) of the notebook's gradient check of a layer's forward/backward pair.
+
+    reference: (forward, backward) of the reference; grads: {argument index: (index in the
+    backward's returned tuple or None for a single array, name)}; shapes: {name: other
+    accepted shapes of the student's analytic gradient}.
+    """
+    from .jobs import arg_specs
+
+    arrays = {"dout": dout}
+    job = Job("gradcheck", {"forward": module + forward, "backward": module + backward,
+                            "args": arg_specs("in", args, arrays), "dout": "dout",
+                            "wrt": sorted(grads), "h": h}, arrays)
+    ref_forward, ref_backward = reference
+
+    def scalar(call_args):
+        return float(np.sum(first(ref_forward(*call_args)) * dout))
+
+    def judge(outputs):
+        judgement = Judgement(tolerance, forward_tolerance)
+        out, cache = ref_forward(*copy.deepcopy(args))
+        judgement.forward("%s's out" % forward, outputs.get("out", "%s's out" % forward), out)
+        ref_grads = ref_backward(dout, cache)
+        scale = float(np.sum(np.abs(out * dout)))
+        for i, (plus, minus) in central_differences(scalar, list(args), sorted(grads), h).items():
+            k, name = grads[i]
+            judgement.gradient(
+                name, outputs.get("plus/%d" % i, "the forward values for " + name),
+                outputs.get("minus/%d" % i, "the forward values for " + name),
+                outputs.get("analytic" if k is None else "analytic/%d" % k, name),
+                (plus - minus) / (2 * h), ref_grads if k is None else ref_grads[k], scale, h,
+                (shapes or {}).get(name, ()))
+        return judgement.verdict()
+
+    return job, judge
