@@ -14,9 +14,8 @@ result's ``mode`` says which one was used, so the report can tell the instructor
 
 ``"bwrap"`` (bubblewrap; Linux with ``bwrap`` installed and namespaces allowed)
     The child sees a fresh root made only of read-only binds of the system (``/usr``,
-    ``/bin``, ``/lib*``, ``/etc``), of the Python installation (``sys.prefix``,
-    ``sys.base_prefix`` and the ``sys.path`` entries outside the grader's own repository),
-    of each ``readable`` path, plus its ``workspace`` (read-write, at its own path), a
+    ``/bin``, ``/lib*``, ``/etc``), of the Python installation (its prefixes and library
+    folders only, never the current folder or other ``sys.path`` entries), of each ``readable`` path, plus its ``workspace`` (read-write, at its own path), a
     private ``/tmp`` and ``/dev/shm`` (size-capped tmpfs), a private ``/proc`` and a minimal
     ``/dev``.  Each ``hidden`` path is covered by an empty read-only tmpfs (directories) or
     ``/dev/null`` (files), wherever it appears in that view.  Nothing else of the host
@@ -513,46 +512,30 @@ def _is_within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _repo_roots() -> set[Path]:
-    """The grader's own checkout(s): the git work trees around the cwd and this file."""
-    roots = set()
-    for start in (Path.cwd(), Path(__file__).resolve().parent):
-        start = Path(os.path.realpath(start))
-        for candidate in (start, *start.parents):
-            if (candidate / ".git").exists():
-                roots.add(candidate)
-                break
-    return roots
-
-
 def _python_dirs() -> list[Path]:
-    """Directories of the Python installation the child needs, without the grader's repo.
+    """Directories of the Python installation the child needs, and nothing else.
 
-    The prefixes (venv and base installation) are always included, even inside the repo
-    (tox puts its venv there).  Other ``sys.path`` entries are included only if they exist
-    and are neither inside the repo (``''``, PYTHONPATH pointing at the checkout, pytest's
-    rootdir insertions) nor an ancestor of it, of the home directory, or ``/``.
+    The prefixes (venv and base installation) and the installation's library folders
+    (stdlib, site-packages, the user site if enabled). Other ``sys.path`` entries are never
+    included: the current folder that ``python -m`` puts first, ``PYTHONPATH`` entries or a
+    source checkout may hold a course folder with every student's submission. A folder
+    that is ``/`` or holds the current folder or the home directory is never included.
     """
-    repos = _repo_roots()
-    guarded = repos | {Path(os.path.realpath(Path.home()))}
+    import site
+    import sysconfig
 
-    def too_wide(p: Path) -> bool:
-        return p == Path("/") or any(_is_within(g, p) for g in guarded)
-
-    prefixes = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
-                os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}
-    dirs = {Path(os.path.realpath(p)) for p in prefixes if p}
-    dirs = {d for d in dirs if d.is_dir() and not too_wide(d)}
-    for entry in sys.path:
-        if not entry:
-            continue
-        p = Path(os.path.realpath(entry))
-        if not p.exists():
-            continue
-        p = p if p.is_dir() else p.parent  # a zip archive: bind its folder
-        if not too_wide(p) and not any(_is_within(p, r) for r in repos):
-            dirs.add(p)
-    return _outermost(dirs)
+    guarded = [Path(os.path.realpath(p)) for p in (os.getcwd(), Path.home())]
+    found = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
+             os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}
+    for base in (None, {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}):
+        paths = sysconfig.get_paths(vars=base)
+        found |= {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
+    found |= set(site.getsitepackages())
+    if site.ENABLE_USER_SITE and site.USER_SITE:
+        found.add(site.USER_SITE)
+    dirs = {Path(os.path.realpath(p)) for p in found if p}
+    return _outermost({d for d in dirs if d.is_dir() and d != Path("/")
+                       and not any(_is_within(g, d) for g in guarded)})
 
 
 def _outermost(paths: set[Path]) -> list[Path]:

@@ -15,8 +15,9 @@ import hashlib
 import importlib
 import shutil
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
+
+from . import reference
 
 STUDENT_FILES = ("cs231n/layers.py", "cs231n/classifiers/cnn.py")
 CHILD_SCRIPT = "grader_child.py"
@@ -75,7 +76,7 @@ class Workspace:
 
 def provided_package():
     """The trusted package the provided files and the extension are copied from."""
-    return Path(str(resources.files("cs231n")))
+    return reference.location()
 
 
 def build_workspace(submission, root, provided=None):

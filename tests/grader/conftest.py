@@ -39,7 +39,8 @@ def capped_rubric():
 def graded(tmp_path_factory):
     """Every sample of the corpus graded into result objects, by sample name."""
     base = tmp_path_factory.mktemp("corpus")
-    samples = corpus.everything()
+    listener = LoopbackListener()  # a free port, so that two test sessions never collide
+    samples = [aimed_at(s, listener.port) for s in corpus.everything()]
     paths = [corpus.write(s, base / "submissions") for s in samples]
     rubric = capped_rubric()
     options = api.Options()
@@ -50,24 +51,32 @@ def graded(tmp_path_factory):
     def grade(path):
         return api.grade_one(path, base / "results", rubric, options, seed)
 
-    with LoopbackListener(HOSTILE_PORT) as listener, ThreadPoolExecutor(max_workers=2) as pool:
+    with listener, ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(grade, paths))
     GRADED_EXTRAS["connections"] = listener.accepted
     return {s.name: (s, r) for s, r in zip(samples, results)}, base / "results"
 
 
-HOSTILE_PORT = 47231  # the port hostile/network.py tries to reach
+PORT_LINE = "HOSTILE_PORT = 47231"  # the line of hostile/network.py naming the port it tries
 GRADED_EXTRAS = {}
 
 
-class LoopbackListener:
-    """A TCP server on the grading machine's loopback that counts who reaches it."""
+def aimed_at(sample, port):
+    """The sample, with hostile/network.py aimed at the listener's port."""
+    if sample.name != "hostile_network":
+        return sample
+    files = {k: v.replace(PORT_LINE, "HOSTILE_PORT = %d" % port) for k, v in sample.files.items()}
+    return replace(sample, files=files)
 
-    def __init__(self, port):
-        self.port, self.accepted = port, []
+
+class LoopbackListener:
+    """A TCP server on a free port of the grading machine's loopback that counts who reaches it."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port, self.accepted = self.server.getsockname()[1], []
 
     def __enter__(self):
-        self.server = socket.create_server(("127.0.0.1", self.port))
         self.server.settimeout(0.2)
         self.running = True
         self.thread = threading.Thread(target=self.serve, daemon=True)

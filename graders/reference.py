@@ -1,0 +1,51 @@
+"""The reference package, imported from the grader's own installation and nowhere else.
+
+The grader's expectations come from the reference `cs231n`. Python would import whichever
+`cs231n` comes first on sys.path, and `python -m graders` puts the current folder first:
+run from a course folder or a student's repository, that is a student's `cs231n/`, whose
+code would then run in the grader's process and define the expected answers. So the
+grader binds the name `cs231n` to the package installed beside it (or, in a source
+checkout, reference/cs231n) before anything imports it, and refuses to run if another
+`cs231n` was imported first.
+"""
+import importlib.util
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CANDIDATES = (HERE.parent / "cs231n", HERE.parent / "reference" / "cs231n")
+
+
+class ReferenceNotFound(ImportError):
+    pass
+
+
+def location():
+    """The folder of the reference package the grader was installed with."""
+    for folder in CANDIDATES:
+        if (folder / "__init__.py").is_file() and (folder / "layers.py").is_file():
+            return folder
+    raise ReferenceNotFound("the reference package cs231n is not installed beside the grader (looked in %s); "
+                            "reinstall the grader with pip" % ", ".join(map(str, CANDIDATES)))
+
+
+def pin():
+    """Make `import cs231n` in this process mean the grader's reference package."""
+    folder = location()
+    loaded = sys.modules.get("cs231n")
+    if loaded is not None:
+        where = Path(getattr(loaded, "__file__", "") or "").resolve().parent
+        if where != folder:
+            raise ReferenceNotFound("another cs231n package (%s) was imported before the grader's reference (%s); "
+                                    "import graders first, or run the grader outside that folder" % (where, folder))
+        return loaded
+    spec = importlib.util.spec_from_file_location("cs231n", folder / "__init__.py",
+                                                  submodule_search_locations=[str(folder)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["cs231n"] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules["cs231n"]
+        raise
+    return module
