@@ -61,8 +61,8 @@ Memory and processes (cgroup, root only)
     ``pids.max`` = ``max_processes`` plus the launcher's own processes.  The grader puts
     the process it starts (and anything it started already) into that cgroup before it
     lets the launcher start the program, so everything the program forks is inside.  A
-    run the cgroup's OOM killer hit ends "killed by SIGKILL (memory limit ...)".  After the
-    run everything in the cgroup is killed and the cgroup removed.  Where no cgroup can be
+    program the cgroup's OOM killer killed ends "killed by SIGKILL (memory limit ...)".
+    After the run everything in the cgroup is killed and the cgroup removed.  Where no cgroup can be
     made (not root, read-only cgroupfs, no delegation) the run goes on with the rlimits
     only.
 
@@ -108,6 +108,8 @@ Requirements and limits of the model
     * In rlimits mode without root the child runs as the grader's user and can read what
       that user can read (including the grader's environment in ``/proc``), unless
       Landlock forbids it (``/proc`` stays readable).
+    * With Landlock ABI 1 (Linux 5.13 to 5.18) renaming or linking a file into another
+      directory is always refused.
     * bubblewrap needs ``--perms`` on ``--tmpfs`` (0.8 has it; Debian 12's package) when
       the grader is root, and unprivileged user namespaces when it is not; otherwise
       :func:`available_mode`'s trial run fails and "rlimits" is used.
@@ -243,6 +245,9 @@ def fail(what, err):
     why = err.strerror
     if cfg["uid"] is not None and err.errno == 13:
         why += " (as sandbox uid %d: the path must be reachable by that uid)" % cfg["uid"]
+    if cfg["landlock"] is not None and err.errno == 13:
+        why += (" (Landlock: the path must lie in the system directories, the Python"
+                " installation, a readable path, the workspace or a writable directory)")
     report("error " + what + ": " + why)
     sys.stderr.write("sandbox: " + what + ": " + why + "\n")
     os._exit(126 if err.errno in (1, 13) else 127)
@@ -1419,9 +1424,16 @@ def _removed(path: Path) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def _cgroup_parents() -> tuple[_CgroupParent, ...]:
+    return _choose_cgroup_parents(_own_cgroups(), _cgroup_mounts())
+
+
+def _choose_cgroup_parents(own: Mapping[str, str], mounts: Sequence[tuple[str, str, str, set[str]]]
+                           ) -> tuple[_CgroupParent, ...]:
     """Where runs' cgroups are made: below the grader's own cgroup, in cgroup v2 for the
-    controllers it delegates to its children, else in the v1 hierarchy of each controller."""
-    own, mounts = _own_cgroups(), _cgroup_mounts()
+    controllers it delegates to its children, else in the v1 hierarchy of each controller.
+
+    ``own`` and ``mounts`` are what :func:`_own_cgroups` and :func:`_cgroup_mounts` return.
+    """
     parents, wanted = [], list(_CGROUP_CONTROLLERS)
     for fstype, root, point, options in sorted(mounts, key=lambda m: m[0] != "cgroup2"):
         key = "" if fstype == "cgroup2" else next((c for c in wanted if c in options), None)

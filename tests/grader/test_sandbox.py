@@ -696,3 +696,37 @@ def test_rlimits_landlock_still_runs_numpy(workspace):
         pytest.skip(f"{python} (the Python an unprivileged uid can run) has no numpy")
     result = run("rlimits", workspace, "import numpy; print(numpy.arange(4).sum())")
     assert (result.exit_code, result.stdout) == (0, "6\n"), result.stderr
+
+
+# --------------------------------------------------------------------------------------
+# Where runs' cgroups go (the choice only: this machine may not have every layout)
+# --------------------------------------------------------------------------------------
+
+
+def test_cgroup_v2_is_used_for_what_the_graders_cgroup_delegates(tmp_path):
+    own = {"": "/grader", "memory": "/grader", "pids": "/"}
+    (tmp_path / "unified" / "grader").mkdir(parents=True)
+    (tmp_path / "unified" / "grader" / "cgroup.subtree_control").write_text("cpu memory\n")
+    (tmp_path / "pids").mkdir()
+    mounts = [("cgroup", "/", str(tmp_path / "pids"), {"rw", "pids"}),
+              ("cgroup2", "/", str(tmp_path / "unified"), {"rw"})]
+    assert sandbox._choose_cgroup_parents(own, mounts) == (
+        sandbox._CgroupParent(2, tmp_path / "unified" / "grader", ("memory",)),
+        sandbox._CgroupParent(1, tmp_path / "pids", ("pids",)),
+    )
+
+
+def test_cgroup_v1_mounted_from_inside_the_hierarchy(tmp_path):
+    """As in a container that sees only its own part of each hierarchy, at the mount point."""
+    own = {"": "/", "memory": "/docker/abc", "pids": "/docker/abc/sub"}
+    (tmp_path / "memory").mkdir()
+    (tmp_path / "pids" / "sub").mkdir(parents=True)
+    (tmp_path / "unified").mkdir()  # a cgroup2 mount delegating nothing
+    mounts = [("cgroup2", "/", str(tmp_path / "unified"), {"rw"}),
+              ("cgroup", "/docker/abc", str(tmp_path / "memory"), {"rw", "memory"}),
+              ("cgroup", "/docker/abc", str(tmp_path / "pids"), {"rw", "pids"}),
+              ("cgroup", "/other", str(tmp_path / "elsewhere"), {"rw", "memory"})]
+    assert sandbox._choose_cgroup_parents(own, mounts) == (
+        sandbox._CgroupParent(1, tmp_path / "memory", ("memory",)),
+        sandbox._CgroupParent(1, tmp_path / "pids" / "sub", ("pids",)),
+    )
