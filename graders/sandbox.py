@@ -9,43 +9,76 @@ interprets what the child printed.
 Confinement model
 =================
 
-Two modes; :func:`available_mode` picks the strongest one that works on this machine and the
-result's ``mode`` says which one was used, so the report can tell the instructor.
+Two modes; :func:`available_mode` picks the strongest one that works on this machine.  The
+result's ``mode`` says which one was used and its ``enforced`` lists, in plain words, every
+limit that actually held for that run (what is missing there was not enforced), so the
+report can tell the instructor.
 
 ``"bwrap"`` (bubblewrap; Linux with ``bwrap`` installed and namespaces allowed)
     The child sees a fresh root made only of read-only binds of the system (``/usr``,
     ``/bin``, ``/lib*``, ``/etc``), of the Python installation (its prefixes and library
-    folders only, never the current folder or other ``sys.path`` entries), of each ``readable`` path, plus its ``workspace`` (read-write, at its own path), a
-    private ``/tmp`` and ``/dev/shm`` (size-capped tmpfs), a private ``/proc`` and a minimal
-    ``/dev``.  Each ``hidden`` path is covered by an empty read-only tmpfs (directories) or
-    ``/dev/null`` (files), wherever it appears in that view.  Nothing else of the host
-    filesystem exists in the sandbox.  New network (only its own loopback), pid, ipc, uts
-    and cgroup namespaces; ``--die-with-parent`` and ``--new-session``.
+    folders only, never the current folder or other ``sys.path`` entries), of each
+    ``readable`` path, plus its ``workspace`` and each ``writable`` directory (read-write,
+    at their own paths), a private ``/tmp`` and ``/dev/shm`` (size-capped tmpfs), a private
+    ``/proc`` and a minimal ``/dev``.  Each ``hidden`` path is covered by an empty read-only
+    tmpfs (directories) or ``/dev/null`` (files), wherever it appears in that view.  Nothing
+    else of the host filesystem exists in the sandbox.  New network (only its own loopback),
+    pid, ipc, uts and cgroup namespaces; ``--die-with-parent`` and ``--new-session``.
 
-``"rlimits"`` (fallback)
-    Only resource limits, ``cwd=workspace`` and a private ``TMPDIR`` (``.tmp`` inside the
-    workspace, removed afterwards; set unless the caller's ``env`` has one).  No
-    filesystem or network isolation: ``readable`` and ``hidden`` have no effect.
+``"rlimits"`` (fallback, e.g. in a Docker container where bubblewrap cannot run)
+    ``cwd=workspace``, a private ``TMPDIR`` (``.tmp`` inside the workspace, removed
+    afterwards; set unless the caller's ``env`` has one) and, where the kernel offers
+    Landlock (checked once; ``enforced`` says "filesystem (landlock ABI n)"), a filesystem
+    allow-list applied to the program right before its ``exec``: read and execute the
+    system directories, the Python installation and each ``readable`` path; read ``/proc``
+    and the harmless devices (``/dev/null`` also written); read, write, create and delete
+    in the workspace and each ``writable`` directory.  Everything else is denied (the host's
+    ``/tmp`` and ``/dev/shm`` included).  Landlock only grants, so a directory holding a
+    ``hidden`` path is granted its listing only and each of its other entries its own rule:
+    the files of a hidden directory can then be listed but not read.  Without Landlock
+    there is no filesystem confinement in this mode, and never any network isolation.
 
-In both modes the child gets exactly the environment given (or a minimal one: nothing of
-the grader's environment leaks).  The process the grader starts is a tiny launcher
-(``_LAUNCHER``, run by this Python with ``-I -S``) that forks the program and stays as its
-reaper; the program, right before its ``exec``, gets ``RLIMIT_CPU`` (SIGXCPU at the
-limit, SIGKILL a second later), ``RLIMIT_AS``, ``RLIMIT_FSIZE``, ``RLIMIT_NOFILE``,
-``RLIMIT_CORE=0``, ``RLIMIT_NPROC``, ``no_new_privs``, its uid (below) and its cwd.
+Limits, in both modes
+    The process the grader starts is a tiny launcher (``_LAUNCHER``, run by this Python
+    with ``-I -S``, its configuration read from a memfd) that forks the program and stays
+    as its reaper; the program, right before its ``exec``, gets ``RLIMIT_CPU`` (SIGXCPU at
+    the limit, SIGKILL a second later), ``RLIMIT_AS``, ``RLIMIT_FSIZE``, ``RLIMIT_NOFILE``,
+    ``RLIMIT_CORE=0``, ``RLIMIT_NPROC``, ``oom_score_adj=1000`` (an OOM kill picks it, not
+    the launcher), its uid (below), its cwd, ``no_new_privs`` and (rlimits mode) Landlock.
+    The child gets exactly the environment given (or a minimal one: nothing of the
+    grader's environment leaks).
+
+Memory and processes (cgroup, root only)
+    ``RLIMIT_AS`` counts address space, not memory held through ``memfd_create``, tmpfs or
+    ``/dev/shm``.  So when the grader is root, every run also gets a fresh cgroup below the
+    grader's own (as ``/proc/self/cgroup`` names it), in cgroup v2 for the controllers the
+    grader's cgroup delegates to its children (listed in its ``cgroup.subtree_control``;
+    the kernel allows that only in the root cgroup, since the grader itself sits in its
+    cgroup), else in the v1 hierarchy of each controller: ``memory.max`` or
+    ``memory.limit_in_bytes`` = ``memory_bytes`` (shared memory and page cache included;
+    no swap where ``memory.swap.max`` or ``memory.memsw.limit_in_bytes`` exists) and
+    ``pids.max`` = ``max_processes`` plus the launcher's own processes.  The grader puts
+    the process it starts (and anything it started already) into that cgroup before it
+    lets the launcher start the program, so everything the program forks is inside.  A
+    program the cgroup's OOM killer killed ends "killed by SIGKILL (memory limit ...)".
+    After the run everything in the cgroup is killed and the cgroup removed.  Where no cgroup can be
+    made (not root, read-only cgroupfs, no delegation) the run goes on with the rlimits
+    only.
 
 Process count (``RLIMIT_NPROC``)
     Linux never enforces ``RLIMIT_NPROC`` for uid 0, nor inside a user namespace whose ids
     map to host uid 0.  So when the grader runs as root, every run leases a dedicated,
-    otherwise unused uid (``UID_POOL``, one per concurrent run, held with a ``flock``; or
-    the caller's ``uid``); the workspace is chowned to it for the run (and given back
-    afterwards) and the program drops to it (``setgroups([])``, ``setgid``, ``setuid``).
-    In bwrap mode bubblewrap then runs *privileged* (no user namespace, capabilities cut
-    to CAP_SETUID/CAP_SETGID) so the program really runs as that host uid; the limit is
-    ``max_processes`` (threads count too).  When the grader is not root the child keeps
-    the grader's uid and the limit is the number of that user's threads right now plus
-    ``max_processes`` (plus bubblewrap's and the launcher's own processes): a fork bomb is
-    stopped, but the budget is shared with the user's other processes.
+    otherwise unused uid (``UID_POOL``, one per concurrent run, held with a ``flock`` on
+    :func:`uid_lock_path`, in a fixed directory so that the lease is machine-wide whatever
+    the environment; or the caller's ``uid``); the workspace and each ``writable``
+    directory are chowned to it for the run (and given back afterwards) and the program
+    drops to it (``setgroups([])``, ``setgid``, ``setuid``).  In bwrap mode bubblewrap then
+    runs *privileged* (no user namespace, capabilities cut to CAP_SETUID/CAP_SETGID) so the
+    program really runs as that host uid; the limit is ``max_processes`` (threads count
+    too).  When the grader is not root the child keeps the grader's uid and the limit is
+    the number of that user's threads right now plus ``max_processes`` (plus bubblewrap's
+    and the launcher's own processes): a fork bomb is stopped, but the budget is shared
+    with the user's other processes.
 
 Cleanup
     The launcher starts in a new session, only once the grader has armed its cleanup, and
@@ -55,11 +88,12 @@ Cleanup
     below it, and it kills them when the program exits.  On timeout, on exit, and when the
     grader is interrupted (``KeyboardInterrupt``, re-raised afterwards) the grader kills
     the launcher's descendants, process group and session and, with a leased uid, every
-    process of that uid until none is left.  Setting :data:`cancel` (a ``threading.Event``)
-    does the same for every run in flight, from any thread, and raises :class:`Cancelled` in
-    the threads running them (new runs raise it before starting): a batch interrupted with
-    Ctrl-C in its main thread stops its grading threads this way.  Limitation: in rlimits mode *without* root
-    the program runs as the grader's user and could kill its launcher and then escape.
+    process of that uid, and with a cgroup every process in it, until none is left.
+    Setting :data:`cancel` (a ``threading.Event``) does the same for every run in flight,
+    from any thread, and raises :class:`Cancelled` in the threads running them (new runs
+    raise it before starting): a batch interrupted with Ctrl-C in its main thread stops its
+    grading threads this way.  Limitation: in rlimits mode *without* root the program runs
+    as the grader's user and could kill its launcher and then escape.
 
 Requirements and limits of the model
     * As root, the files the program needs (the interpreter, ``readable`` paths) must be
@@ -71,7 +105,10 @@ Requirements and limits of the model
     * Disk use inside the workspace is capped per file (``RLIMIT_FSIZE``), not in total;
       the private ``/tmp`` and ``/dev/shm`` are tmpfs capped at ``file_bytes`` each.
     * In rlimits mode without root the child runs as the grader's user and can read what
-      that user can read (including the grader's environment in ``/proc``).
+      that user can read (including the grader's environment in ``/proc``), unless
+      Landlock forbids it (``/proc`` stays readable).
+    * With Landlock ABI 1 (Linux 5.13 to 5.18) renaming or linking a file into another
+      directory is always refused.
     * bubblewrap needs ``--perms`` on ``--tmpfs`` (0.8 has it; Debian 12's package) when
       the grader is root, and unprivileged user namespaces when it is not; otherwise
       :func:`available_mode`'s trial run fails and "rlimits" is used.
@@ -80,35 +117,46 @@ Requirements and limits of the model
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import functools
 import json
 import os
 import pwd
+import re
 import selectors
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Limits", "RunResult", "available_mode", "run_confined", "default_env", "UID_POOL",
-           "cancel", "Cancelled"]
+           "uid_lock_path", "cancel", "Cancelled"]
 
 MODES = ("bwrap", "rlimits")
 #: Host uids leased (one per concurrent run) when the grader runs as root.  Chosen outside
 #: the ranges used by Debian, systemd (dynamic users, nspawn) and usual subuid maps; a uid
 #: that has an account or running processes is skipped.
 UID_POOL = range(2_000_000_000, 2_000_001_000)
+#: Where the leases' lock files live: the first of these that exists or can be made.  Fixed
+#: paths (never TMPDIR), so that every grader on the machine leases from the same pool.
+UID_LOCK_DIRS = (Path("/run/cs231n-sandbox-uids"), Path("/var/lock/cs231n-sandbox-uids"),
+                 Path("/tmp/cs231n-sandbox-uids"))
 
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 _PASSTHROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 _OWN_PROCESSES = {"bwrap": 2, "rlimits": 1}  # bubblewrap and/or the launcher
+_DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+_CGROUP_CONTROLLERS = ("memory", "pids")
 _DRAIN_SECONDS = 2.0  # how long to wait for the pipes to close once the program is gone
 _SWEEP_SECONDS = 10.0  # how long to keep killing leftovers before giving up
 _CHUNK = 65536
@@ -129,8 +177,8 @@ class Cancelled(BaseException):
 class Limits:
     wall_seconds: float = 60.0
     cpu_seconds: int = 60  # RLIMIT_CPU
-    memory_bytes: int = 4 * 2**30  # RLIMIT_AS
-    max_processes: int = 64  # RLIMIT_NPROC budget of the run (threads count too)
+    memory_bytes: int = 4 * 2**30  # RLIMIT_AS; as root also the run's cgroup memory limit
+    max_processes: int = 64  # RLIMIT_NPROC (and cgroup) budget of the run; threads count too
     output_bytes: int = 256 * 2**10  # kept of stdout, and of stderr; the rest is discarded
     file_bytes: int = 256 * 2**20  # RLIMIT_FSIZE; also the size of the private /tmp
     open_files: int = 256  # RLIMIT_NOFILE
@@ -149,26 +197,37 @@ class RunResult:
     wall_seconds: float
     cpu_seconds: float  # user+sys CPU of the child and its reaped descendants
     reason: str  # plain words, e.g. "exited normally"
+    #: The limits that held for this run, in plain words, e.g. "processes (cgroup v1)" or
+    #: "filesystem (landlock ABI 7)"; a kind of confinement missing here was not enforced.
+    enforced: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------------------
 # The launcher: the child the grader starts (in bwrap mode: inside the sandbox, as its
-# pid 1), run with `python -I -S -c`; argv[1] is a JSON config, argv[2:] the program.
+# pid 1), run with `python -I -S -c`; argv[1] is the fd of a memfd holding its JSON
+# config (it may be long: the Landlock rules), argv[2:] the program.
 # 1. It waits for the grader's "go", so that an interrupted grader never leaves a program
-#    running (the grader only says go once its cleanup is armed).
-# 2. It forks the program, which sets the rlimits, drops to the leased uid, enters the
-#    workspace, sets no_new_privs, restores the signals Python ignores and execs.
+#    running (the grader only says go once its cleanup is armed and, as root, the launcher
+#    is in the run's cgroup).
+# 2. It forks the program, which makes itself the OOM killer's first choice, sets the
+#    rlimits, drops to the leased uid, enters the workspace, sets no_new_privs, restricts
+#    its filesystem with Landlock (rlimits mode), restores the signals Python ignores and
+#    execs.
 # 3. It stays as the program's reaper (pid 1 of the sandbox, or a child subreaper in
 #    rlimits mode, so that even daemonized descendants stay below it), reaps orphans until
 #    the program exits, then (rlimits mode) kills what is left, and reports the program's
 #    real exit status and CPU time on the status pipe.
 _LAUNCHER = r"""
-import ctypes, json, os, resource, signal, sys, time
-cfg = json.loads(sys.argv[1])
+import ctypes, json, os, resource, signal, struct, sys, time
+with open(int(sys.argv[1]), "rb") as config:
+    cfg = json.loads(config.read())
 argv = sys.argv[2:]
 status = cfg["status_fd"]
 libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 1, 38, 36
+LANDLOCK_CREATE_RULESET, LANDLOCK_ADD_RULE, LANDLOCK_RESTRICT_SELF = 444, 445, 446
+LANDLOCK_RULE_PATH_BENEATH = 1
 
 def die_with(parent):
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -185,6 +244,9 @@ def fail(what, err):
     why = err.strerror
     if cfg["uid"] is not None and err.errno == 13:
         why += " (as sandbox uid %d: the path must be reachable by that uid)" % cfg["uid"]
+    if cfg["landlock"] is not None and err.errno == 13:
+        why += (" (Landlock: the path must lie in the system directories, the Python"
+                " installation, a readable path, the workspace or a writable directory)")
     report("error " + what + ": " + why)
     sys.stderr.write("sandbox: " + what + ": " + why + "\n")
     os._exit(126 if err.errno in (1, 13) else 127)
@@ -209,7 +271,39 @@ def drop_privileges():
     if os.getuid() != cfg["uid"] or os.geteuid() != cfg["uid"]:
         raise PermissionError(1, "could not drop to uid %d" % cfg["uid"])
 
+def first_to_kill():
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass
+
+def landlock(number, *args):
+    ret = libc.syscall(ctypes.c_long(number), *args)
+    if ret < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return ret
+
+def restrict_filesystem(plan):
+    # struct landlock_ruleset_attr (its first field) and landlock_path_beneath_attr (packed)
+    attr = struct.pack("=Q", plan["handled"])
+    ruleset = landlock(LANDLOCK_CREATE_RULESET, attr, ctypes.c_size_t(len(attr)),
+                       ctypes.c_uint32(0))
+    for path, access in plan["rules"]:
+        try:
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        except (FileNotFoundError, PermissionError):
+            continue  # out of this uid's reach anyway
+        rule = struct.pack("=Qi", access, fd)
+        landlock(LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH),
+                 rule, ctypes.c_uint32(0))
+        os.close(fd)
+    landlock(LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0))
+    os.close(ruleset)
+
 def become_program(reaper):
+    first_to_kill()
     try:
         set_limits()
         drop_privileges()
@@ -217,7 +311,12 @@ def become_program(reaper):
     except OSError as err:
         fail("could not confine the program in " + cfg["cwd"], err)
     die_with(reaper)  # after setuid, which clears it
-    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # also what Landlock requires
+    if cfg["landlock"] is not None:
+        try:
+            restrict_filesystem(cfg["landlock"])
+        except OSError as err:
+            fail("could not restrict the filesystem with Landlock", err)
     for sig in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_DFL)
     os.set_inheritable(status, False)
@@ -302,14 +401,17 @@ def run_confined(
     env: Mapping[str, str] | None = None,
     readable: Sequence[Path] = (),
     hidden: Sequence[Path] = (),
+    writable: Sequence[Path] = (),
     mode: str | None = None,
     uid: int | None = None,
 ) -> RunResult:
-    """Run ``argv`` confined, with ``workspace`` as its cwd and only writable place.
+    """Run ``argv`` confined, with ``workspace`` as its cwd.
 
     ``env`` is the child's complete environment (default: :func:`default_env`).
-    ``readable`` paths are visible read-only and ``hidden`` ones are emptied (bwrap mode
-    only).  ``uid`` (root only) picks the uid to run as instead of leasing one from
+    ``readable`` paths are visible read-only and ``hidden`` ones unreadable (see the module
+    docstring for each mode).  ``writable`` directories (outside the workspace) may be
+    written besides the workspace and, as root, are lent to the run's uid like it.
+    ``uid`` (root only) picks the uid to run as instead of leasing one from
     :data:`UID_POOL`; it must be unused by anything else.
     """
     mode = mode or available_mode()
@@ -317,9 +419,7 @@ def run_confined(
         raise ValueError(f"unknown sandbox mode {mode!r}; expected one of {MODES}")
     if not argv:
         raise ValueError("argv is empty")
-    workspace = Path(os.path.realpath(workspace))
-    if not workspace.is_dir():
-        raise NotADirectoryError(f"workspace {workspace} is not a directory")
+    paths = _checked_paths(workspace, readable, hidden, writable)
     bwrap = _bwrap_path() if mode == "bwrap" else None
     if mode == "bwrap" and bwrap is None:
         raise RuntimeError("bwrap mode requested but bubblewrap is not installed")
@@ -328,13 +428,22 @@ def run_confined(
     if cancel.is_set():
         raise Cancelled("grading was cancelled")
 
-    with _identity(uid) as ident, _prepared_workspace(workspace, ident, mode) as tmpdir:
-        child_env = dict(env) if env is not None else default_env(workspace, mode)
+    with (_identity(uid) as ident, _prepared_workspace(paths, ident, mode) as tmpdir,
+          _run_cgroup(limits, mode) as cgroup):
+        child_env = dict(env) if env is not None else default_env(paths.workspace, mode)
         if tmpdir is not None:
             child_env.setdefault("TMPDIR", str(tmpdir))
-        nproc = _nproc_budget(limits, ident, mode)
-        return _execute(argv, workspace, limits, child_env, readable, hidden, mode,
-                        bwrap, ident, nproc)
+        landlock = _landlock_abi() if mode == "rlimits" else 0
+        return _execute(argv, paths, limits, child_env, bwrap,
+                        _Confinement(mode, ident, cgroup, landlock))
+
+
+def uid_lock_path(uid: int) -> Path:
+    """The lock file whose ``flock`` is the lease of a sandbox uid (leases exist as root only).
+
+    Creates the lock directory if needed; raises RuntimeError if it is not private.
+    """
+    return _lock_dir() / f"{uid}.lock"
 
 
 def default_env(workspace: Path, mode: str = "bwrap") -> dict[str, str]:
@@ -354,6 +463,27 @@ def default_env(workspace: Path, mode: str = "bwrap") -> dict[str, str]:
         env["TMPDIR"] = "/tmp"
     env.update({k: os.environ[k] for k in _PASSTHROUGH_ENV if k in os.environ})
     return env
+
+
+@dataclass(frozen=True)
+class _Paths:
+    """The host paths of one run (see run_confined); workspace and writable are real paths."""
+
+    workspace: Path
+    readable: tuple[Path, ...]
+    hidden: tuple[Path, ...]
+    writable: tuple[Path, ...]
+
+
+def _checked_paths(workspace: Path, readable: Sequence[Path], hidden: Sequence[Path],
+                   writable: Sequence[Path]) -> _Paths:
+    dirs = []
+    for what, path in (("workspace", workspace), *(("writable path", w) for w in writable)):
+        real = Path(os.path.realpath(path))
+        if not real.is_dir():
+            raise NotADirectoryError(f"{what} {path} is not a directory")
+        dirs.append(real)
+    return _Paths(dirs[0], tuple(map(Path, readable)), tuple(map(Path, hidden)), tuple(dirs[1:]))
 
 
 # ======================================================================================
@@ -386,12 +516,11 @@ def _identity(uid: int | None) -> Iterator[_Identity]:
 
 def _lease_uid() -> tuple[int, int]:
     """Lock a free uid of UID_POOL for this run; return it and the lock's fd."""
-    lock_dir = _lock_dir()
     for uid in UID_POOL:
         if _has_account(uid):
             continue
-        fd = os.open(lock_dir / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
-                     | os.O_CLOEXEC, 0o600)
+        fd = os.open(uid_lock_path(uid), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                     0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -405,14 +534,24 @@ def _lease_uid() -> tuple[int, int]:
 
 
 def _lock_dir() -> Path:
-    path = Path(tempfile.gettempdir()) / f"cs231n-sandbox-uids-{os.geteuid()}"
-    try:
+    """The private directory of the uid leases' lock files (made if need be)."""
+    path = next((p for p in UID_LOCK_DIRS
+                 if os.path.lexists(p) or os.access(p.parent, os.W_OK | os.X_OK)), None)
+    if path is None:
+        raise RuntimeError("no place for the sandbox's uid leases: none of "
+                           f"{', '.join(map(str, UID_LOCK_DIRS))} exists or can be made")
+    with contextlib.suppress(FileExistsError):
         path.mkdir(mode=0o700)
-    except FileExistsError:
-        pass
     st = path.lstat()
-    if not path.is_dir() or path.is_symlink() or st.st_uid != os.geteuid() or st.st_mode & 0o077:
-        raise RuntimeError(f"refusing to use {path} for uid locks: not a private directory")
+    problems = [why for bad, why in (
+        (not stat.S_ISDIR(st.st_mode), "it is not a directory (or is a symbolic link)"),
+        (st.st_uid != os.geteuid(), f"it is owned by uid {st.st_uid}, not {os.geteuid()}"),
+        (stat.S_IMODE(st.st_mode) != 0o700, f"its mode is {stat.S_IMODE(st.st_mode):o}, not 700"),
+    ) if bad]
+    if problems:
+        raise RuntimeError(f"refusing to keep the sandbox's uid leases in {path}: "
+                           f"{'; '.join(problems)}. Remove it (no grading may be running) "
+                           "and the next run makes it anew.")
     return path
 
 
@@ -425,28 +564,42 @@ def _has_account(uid: int) -> bool:
 
 
 @contextlib.contextmanager
-def _prepared_workspace(workspace: Path, ident: _Identity, mode: str) -> Iterator[Path | None]:
-    """Prepare the workspace for one run and restore it afterwards.
+def _prepared_workspace(paths: _Paths, ident: _Identity, mode: str) -> Iterator[Path | None]:
+    """Prepare the workspace (and the writable directories) for one run; restore afterwards.
 
-    With a dedicated uid the tree is chowned to it, and given back after the run: what
-    that uid owns then gets its earlier owner back (new entries: the workspace's owner);
-    nothing else is touched, so a planted hard link cannot be given away.  In rlimits mode
-    a private TMPDIR ``.tmp`` is made inside (and removed afterwards); it is yielded.
+    In rlimits mode a private TMPDIR ``.tmp`` is made inside the workspace (and removed
+    afterwards); it is yielded.  The trees are lent to the run's uid (:func:`_lent`).
     """
-    tmpdir = workspace / ".tmp" if mode == "rlimits" else None
+    tmpdir = paths.workspace / ".tmp" if mode == "rlimits" else None
     if tmpdir is not None:
         tmpdir.mkdir(mode=0o700, exist_ok=True)
-    owners = _owners(workspace) if ident.uid is not None else {}
     try:
-        if ident.uid is not None:
-            _chown_tree(workspace, lambda _path: (ident.uid, ident.gid))
-        yield tmpdir
+        with _lent([paths.workspace, *paths.writable], ident):
+            yield tmpdir
     finally:
         if tmpdir is not None:
             shutil.rmtree(tmpdir, ignore_errors=True)
-        if ident.uid is not None:
-            default = owners[str(workspace)]
-            _chown_tree(workspace, lambda path: owners.get(path, default), only=ident.uid)
+
+
+@contextlib.contextmanager
+def _lent(roots: Sequence[Path], ident: _Identity) -> Iterator[None]:
+    """With a dedicated uid, chown each tree to it for the run and give it back afterwards.
+
+    Given back, what that uid owns gets its earlier owner back (new entries: the owner of
+    their tree's root); nothing else is touched, so a planted hard link cannot be given away.
+    """
+    if ident.uid is None:
+        yield
+        return
+    before = [(root, _owners(root)) for root in roots]
+    try:
+        for root in roots:
+            _chown_tree(root, lambda _path: (ident.uid, ident.gid))
+        yield
+    finally:
+        for root, owners in before:
+            default = owners[str(root)]
+            _chown_tree(root, lambda path: owners.get(path, default), only=ident.uid)
 
 
 def _walk(root: Path) -> Iterator[str]:
@@ -504,8 +657,8 @@ def _rlimits(limits: Limits, nproc: int) -> list[tuple[str, int, int]]:
     ]
 
 
-def _launcher_argv(argv: Sequence[str], config: dict) -> list[str]:
-    return [sys.executable, "-I", "-S", "-c", _LAUNCHER, json.dumps(config), *argv]
+def _launcher_argv(argv: Sequence[str], config_fd: int) -> list[str]:
+    return [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(config_fd), *argv]
 
 
 def _is_within(path: Path, root: Path) -> bool:
@@ -543,8 +696,7 @@ def _outermost(paths: set[Path]) -> list[Path]:
     return sorted(p for p in paths if not any(q != p and _is_within(p, q) for q in paths))
 
 
-def _bwrap_args(bwrap: str, workspace: Path, readable: Sequence[Path],
-                hidden: Sequence[Path], limits: Limits, *, privileged: bool,
+def _bwrap_args(bwrap: str, paths: _Paths, limits: Limits, *, privileged: bool,
                 features: frozenset[str] = frozenset({"--perms", "--size"})) -> list[str]:
     """The bubblewrap command line (up to, not including, the command)."""
     args = [bwrap]
@@ -568,15 +720,15 @@ def _bwrap_args(bwrap: str, workspace: Path, readable: Sequence[Path],
     args += ["--proc", "/proc", "--dev", "/dev"]
     args += _tmpfs_args("/tmp", "1777", size, features)
     args += _tmpfs_args("/dev/shm", "1777", size, features)
-    binds = {Path(os.path.realpath(p)): "--ro-bind" for p in (*_python_dirs(), *readable)}
-    binds[workspace] = "--bind"
+    binds = {Path(os.path.realpath(p)): "--ro-bind" for p in (*_python_dirs(), *paths.readable)}
+    binds.update({p: "--bind" for p in (paths.workspace, *paths.writable)})
     made: set[Path] = {Path("/"), Path("/tmp"), Path("/dev"), Path("/proc")}
     for path in sorted(binds, key=lambda p: len(p.parts)):  # parents before children
         if path.exists():
             args += _parent_dirs_args(path, bound, made, features)
             args += [binds[path], str(path), str(path)]
             bound.append(path)
-    args += _hide_args(hidden, bound, features)
+    args += _hide_args(paths.hidden, bound, features)
     args += ["--chdir", "/"]  # the launcher enters the workspace once it is the child's uid
     return args
 
@@ -617,9 +769,76 @@ def _hide_args(hidden: Sequence[Path], bound: list[Path], features: frozenset[st
     return args
 
 
+# Landlock's filesystem access rights (linux/landlock.h), and the ABI version that knows each.
+_LL_EXECUTE, _LL_WRITE_FILE, _LL_READ_FILE, _LL_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+_LL_REMOVE_DIR, _LL_REMOVE_FILE, _LL_MAKE_DIR, _LL_MAKE_REG = 1 << 4, 1 << 5, 1 << 7, 1 << 8
+_LL_MAKE_SOCK, _LL_MAKE_FIFO, _LL_MAKE_SYM = 1 << 9, 1 << 10, 1 << 12
+_LL_REFER, _LL_TRUNCATE, _LL_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
+_LL_BY_ABI = ((1, (1 << 13) - 1), (2, _LL_REFER), (3, _LL_TRUNCATE), (5, _LL_IOCTL_DEV))
+_LL_READ = _LL_EXECUTE | _LL_READ_FILE | _LL_READ_DIR
+_LL_WRITE = (_LL_READ | _LL_WRITE_FILE | _LL_REMOVE_DIR | _LL_REMOVE_FILE | _LL_MAKE_DIR
+             | _LL_MAKE_REG | _LL_MAKE_SOCK | _LL_MAKE_FIFO | _LL_MAKE_SYM | _LL_REFER
+             | _LL_TRUNCATE)
+_LL_FILE = _LL_EXECUTE | _LL_WRITE_FILE | _LL_READ_FILE | _LL_TRUNCATE | _LL_IOCTL_DEV  # on a file
+
+
+def _landlock_plan(paths: _Paths, abi: int) -> dict:
+    """The launcher's Landlock plan (rlimits mode): every right this ABI knows is handled,
+    i.e. denied unless a rule grants it (what is granted: the module docstring)."""
+    grants: dict[Path, int] = {}
+
+    def grant(path: str | Path, access: int) -> None:
+        real = Path(os.path.realpath(path))
+        if real.exists():
+            grants[real] = grants.get(real, 0) | access
+
+    for path in (*_SYSTEM_DIRS, *_python_dirs(), *paths.readable):
+        grant(path, _LL_READ)
+    grant("/proc", _LL_READ_FILE | _LL_READ_DIR)
+    for device in _DEVICES:
+        grant(device, _LL_READ_FILE)
+    grant("/dev/null", _LL_WRITE_FILE | _LL_TRUNCATE)
+    for path in (paths.workspace, *paths.writable):
+        grant(path, _LL_WRITE)
+    handled = sum(rights for version, rights in _LL_BY_ABI if version <= abi)
+    hidden = [Path(os.path.realpath(h)) for h in paths.hidden]
+    rules = []
+    for path, access in grants.items():
+        for where, rights in _around_hidden(path, access, hidden):
+            rights &= handled if where.is_dir() else handled & _LL_FILE
+            if rights:
+                rules.append([str(where), rights])
+    return {"handled": handled, "rules": rules}
+
+
+def _around_hidden(path: Path, access: int, hidden: list[Path]) -> list[tuple[Path, int]]:
+    """Landlock rules granting ``access`` beneath ``path``, except beneath hidden paths.
+
+    Landlock rules only grant, so a directory on the way to a hidden path is granted its
+    listing only and each of its entries its own rules, recursively (symbolic links aside:
+    the rules of their targets apply).
+    """
+    if any(_is_within(path, h) for h in hidden):
+        return []
+    inside = [h for h in hidden if _is_within(h, path)]
+    if not inside:
+        return [(path, access)]
+    rules = [(path, access & _LL_READ_DIR)]
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if not entry.is_symlink():
+                    rules += _around_hidden(Path(entry.path), access, inside)
+    except OSError:
+        pass
+    return rules
+
+
 def _describe(limits: Limits, exit_code: int | None, sig: int | None, timed_out: bool,
-              cpu: float, file_limit_hit: bool, start_error: str | None) -> str:
-    """The plain-words reason of a run's end."""
+              cpu: float, file_limit_hit: bool, start_error: str | None,
+              oom_killed: bool = False) -> str:
+    """The plain-words reason of a run's end (oom_killed: the run's cgroup OOM-killed)."""
+    memory = f"memory limit {limits.memory_bytes} bytes"
     if timed_out:
         return f"killed after {limits.wall_seconds:g} s wall-clock limit"
     if start_error:
@@ -631,6 +850,8 @@ def _describe(limits: Limits, exit_code: int | None, sig: int | None, timed_out:
         if sig == signal.SIGXFSZ:
             return f"killed by SIGXFSZ (file-size limit {limits.file_bytes} bytes)"
         if sig == signal.SIGKILL:
+            if oom_killed:
+                return f"killed by SIGKILL ({memory}, shared memory included)"
             if cpu >= limits.cpu_seconds:
                 return f"killed by SIGKILL (CPU-time limit {limits.cpu_seconds} s)"
             return "killed by SIGKILL (likely the memory limit)"
@@ -638,9 +859,8 @@ def _describe(limits: Limits, exit_code: int | None, sig: int | None, timed_out:
     if file_limit_hit:
         return (f"exceeded file-size limit ({limits.file_bytes} bytes); "
                 f"exited with code {exit_code}")
-    if exit_code == 0:
-        return "exited normally"
-    return f"exited with code {exit_code}"
+    ended = "exited normally" if exit_code == 0 else f"exited with code {exit_code}"
+    return f"{ended}; the {memory} killed one of its processes" if oom_killed else ended
 
 
 def _signal_name(sig: int) -> str:
@@ -678,52 +898,88 @@ class _Outcome:
     cpu: float = 0.0
     timed_out: bool = False
     cleaned: bool = False  # _kill_all ran after the child was reaped
+    oom_kills: int = 0  # processes the run's cgroup OOM-killed
 
 
-def _execute(argv: Sequence[str], workspace: Path, limits: Limits, env: Mapping[str, str],
-             readable: Sequence[Path], hidden: Sequence[Path], mode: str, bwrap: str | None,
-             ident: _Identity, nproc: int) -> RunResult:
+@dataclass(frozen=True)
+class _Confinement:
+    """How one run is confined, besides its limits and paths."""
+
+    mode: str
+    ident: _Identity
+    cgroup: _Cgroup | None  # as root, where one could be made
+    landlock: int  # the Landlock ABI applied to the program (rlimits mode), 0: none
+
+    def enforced(self) -> tuple[str, ...]:
+        """What RunResult.enforced says."""
+        words = ["cpu time, address space, file size, open files (rlimits)",
+                 "processes (rlimit, own uid)" if self.ident.uid is not None
+                 else "processes (rlimit, shared with the grader's user)"]
+        words += self.cgroup.enforced if self.cgroup is not None else ()
+        if self.mode == "bwrap":
+            words += ["filesystem (bubblewrap)", "network (bubblewrap)"]
+        elif self.landlock:
+            words.append(f"filesystem (landlock ABI {self.landlock})")
+        return tuple(words)
+
+
+def _execute(argv: Sequence[str], paths: _Paths, limits: Limits, env: Mapping[str, str],
+             bwrap: str | None, conf: _Confinement) -> RunResult:
+    sandbox = [] if conf.mode != "bwrap" else _bwrap_args(
+        bwrap, paths, limits, privileged=os.geteuid() == 0, features=_bwrap_features(bwrap))
+    landlock = _landlock_plan(paths, conf.landlock) if conf.landlock else None
     status_r, status_w = os.pipe()  # launcher -> grader: errors, the program's status
     gate_r, gate_w = os.pipe()  # grader -> launcher: "go" once cleanup is guaranteed
-    config = {"rlimits": _rlimits(limits, nproc), "uid": ident.uid, "gid": ident.gid,
-              "status_fd": status_w, "gate_fd": gate_r, "cwd": str(workspace),
-              "parent_pid": None if mode == "bwrap" else os.getpid()}
-    command = _launcher_argv(argv, config)
-    if mode == "bwrap":
-        command = _bwrap_args(bwrap, workspace, readable, hidden, limits,
-                              privileged=os.geteuid() == 0,
-                              features=_bwrap_features(bwrap)) + command
+    config = {"rlimits": _rlimits(limits, _nproc_budget(limits, conf.ident, conf.mode)),
+              "uid": conf.ident.uid, "gid": conf.ident.gid, "cwd": str(paths.workspace),
+              "status_fd": status_w, "gate_fd": gate_r, "landlock": landlock,
+              "parent_pid": None if conf.mode == "bwrap" else os.getpid()}
+    config_fd = _memfd("sandbox-launcher-config", json.dumps(config).encode())
+    command = sandbox + _launcher_argv(argv, config_fd)
     out, err = _Capture(limits.output_bytes), _Capture(limits.output_bytes)
     outcome, proc = _Outcome(), None
     start = time.monotonic()
     try:
         try:
-            proc = subprocess.Popen(command, cwd=workspace, env=env,
+            proc = subprocess.Popen(command, cwd=paths.workspace, env=env,
                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, pass_fds=(status_w, gate_r),
+                                    stderr=subprocess.PIPE,
+                                    pass_fds=(status_w, gate_r, config_fd),
                                     start_new_session=True)
         finally:
-            os.close(status_w)
-            os.close(gate_r)
+            for fd in (status_w, gate_r, config_fd):
+                os.close(fd)
+        if conf.cgroup is not None:
+            _enter_cgroup(conf.cgroup, proc.pid)
         # Interrupted before this point, the launcher reads EOF and never runs argv.
-        os.write(gate_w, b"go")
-        _pump(proc, out, err, outcome, start + limits.wall_seconds, mode, ident)
+        with contextlib.suppress(BrokenPipeError):  # the launcher is gone already
+            os.write(gate_w, b"go")
+        _pump(proc, out, err, outcome, start + limits.wall_seconds, conf)
     finally:
         os.close(gate_w)
         if proc is not None:
             if not outcome.cleaned:
-                _kill_all(proc, mode, ident, outcome)
+                _kill_all(proc, conf, outcome)
             if outcome.status is None:
                 _reap(proc, outcome)
             proc.stdout.close()
             proc.stderr.close()
         report = _parse_report(_read_all(status_r))
+    outcome.oom_kills = _oom_kills(conf.cgroup)
     wall = time.monotonic() - start
-    return _result(limits, mode, outcome, out, err, wall, report, workspace)
+    return _result(limits, conf, outcome, out, err, wall, report, paths.workspace)
+
+
+def _memfd(name: str, data: bytes) -> int:
+    """A memory file holding data, positioned at its start."""
+    fd = os.memfd_create(name, os.MFD_CLOEXEC)
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
 def _pump(proc: subprocess.Popen, out: _Capture, err: _Capture, outcome: _Outcome, deadline: float,
-          mode: str, ident: _Identity) -> None:
+          conf: _Confinement) -> None:
     """Read both pipes until the child is gone and the pipes are closed, or time is up."""
     sel = selectors.DefaultSelector()
     for pipe, capture in ((proc.stdout, out), (proc.stderr, err)):
@@ -762,7 +1018,7 @@ def _pump(proc: subprocess.Popen, out: _Capture, err: _Capture, outcome: _Outcom
             if outcome.status is not None and drain_until is None:
                 # The program is gone; whatever it left behind must go too, so the
                 # pipes close.
-                _kill_all(proc, mode, ident, outcome)
+                _kill_all(proc, conf, outcome)
                 outcome.cleaned = True
                 drain_until = time.monotonic() + _DRAIN_SECONDS
     finally:
@@ -843,20 +1099,24 @@ def _parse_report(text: str) -> _Report:
     return _Report(**fields)
 
 
-def _result(limits: Limits, mode: str, outcome: _Outcome, out: _Capture, err: _Capture,
-            wall: float, report: _Report, workspace: Path) -> RunResult:
+def _result(limits: Limits, conf: _Confinement, outcome: _Outcome, out: _Capture,
+            err: _Capture, wall: float, report: _Report, workspace: Path) -> RunResult:
     exit_code, sig = _decode(outcome, report)
     cpu = max(outcome.cpu, report.cpu or 0.0)
+    unreported = report.exit_code is None and report.signal is None and not outcome.timed_out
+    if unreported and outcome.oom_kills:  # the memory limit killed the launcher too
+        exit_code, sig = None, signal.SIGKILL
     start_error = report.error
-    if (start_error is None and mode == "bwrap" and not outcome.timed_out
-            and report.exit_code is None and report.signal is None):
+    if start_error is None and conf.mode == "bwrap" and unreported and not outcome.oom_kills:
         start_error = f"the sandbox exited with code {exit_code} before starting the program"
     file_hit = exit_code not in (None, 0) and _file_at_limit(workspace, limits.file_bytes)
-    reason = _describe(limits, exit_code, sig, outcome.timed_out, cpu, file_hit, start_error)
-    return RunResult(mode=mode, exit_code=exit_code, signal=sig,
+    reason = _describe(limits, exit_code, sig, outcome.timed_out, cpu, file_hit, start_error,
+                       outcome.oom_kills > 0)
+    return RunResult(mode=conf.mode, exit_code=exit_code, signal=sig,
                      timed_out=outcome.timed_out, stdout=out.text(), stderr=err.text(),
                      stdout_truncated=out.truncated, stderr_truncated=err.truncated,
-                     wall_seconds=wall, cpu_seconds=cpu, reason=reason)
+                     wall_seconds=wall, cpu_seconds=cpu, reason=reason,
+                     enforced=conf.enforced())
 
 
 def _decode(outcome: _Outcome, report: _Report) -> tuple[int | None, int | None]:
@@ -943,13 +1203,13 @@ def _kill(pid: int) -> None:
         pass
 
 
-def _kill_all(proc: subprocess.Popen, mode: str, ident: _Identity, outcome: _Outcome) -> None:
+def _kill_all(proc: subprocess.Popen, conf: _Confinement, outcome: _Outcome) -> None:
     """Kill the child and everything it started; wait until they are gone.
 
     Descendants first (in bwrap mode this includes the sandbox's pid 1, whose death makes
     the kernel kill its whole pid namespace; bubblewrap then exits after reaping it), then
     the child's process group and session, then (with a leased uid) every process of that
-    uid, repeatedly, until none is left.
+    uid and (with a cgroup) every process in it, repeatedly, until none is left.
     """
     procs = _processes()
     alive = outcome.status is None
@@ -958,7 +1218,7 @@ def _kill_all(proc: subprocess.Popen, mode: str, ident: _Identity, outcome: _Out
                 and not p.zombie and p.pid not in (proc.pid, os.getpid())}
     for pid in victims:
         _kill(pid)
-    if alive and mode == "bwrap":
+    if alive and conf.mode == "bwrap":
         _wait_for_exit(proc, outcome, 2.0)
     if outcome.status is None:
         try:
@@ -966,8 +1226,10 @@ def _kill_all(proc: subprocess.Popen, mode: str, ident: _Identity, outcome: _Out
         except (ProcessLookupError, PermissionError):
             pass
         _kill(proc.pid)
-    if ident.uid is not None:
-        _sweep_uid(ident.uid)
+    if conf.ident.uid is not None:
+        _sweep_uid(conf.ident.uid)
+    if conf.cgroup is not None:
+        _empty_cgroup(conf.cgroup)
 
 
 def _wait_for_exit(proc: subprocess.Popen, outcome: _Outcome, seconds: float) -> None:
@@ -988,6 +1250,232 @@ def _sweep_uid(uid: int) -> None:
         for pid in left:
             _kill(pid)
         time.sleep(0.005)
+
+
+# --------------------------------------------------------------------------------------
+# Cgroups (root only): a fresh cgroup per run for memory and processes
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CgroupParent:
+    """The grader's own cgroup in one hierarchy, and the controllers a run gets there."""
+
+    version: int  # 1 or 2
+    path: Path
+    controllers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Cgroup:
+    """The cgroup of one run: one directory per hierarchy used."""
+
+    dirs: tuple[tuple[int, Path], ...]  # (cgroup version, directory)
+    memory: tuple[int, Path] | None  # the one with the memory controller
+    enforced: tuple[str, ...]  # for RunResult.enforced
+
+
+@contextlib.contextmanager
+def _run_cgroup(limits: Limits, mode: str) -> Iterator[_Cgroup | None]:
+    """A fresh cgroup with the run's limits (as root, where one can be had, else None);
+    afterwards everything in it is killed and it is removed."""
+    cgroup = _make_cgroup(limits, mode) if os.geteuid() == 0 else None
+    try:
+        yield cgroup
+    finally:
+        if cgroup is not None:
+            _remove_cgroup(cgroup)
+
+
+def _make_cgroup(limits: Limits, mode: str) -> _Cgroup | None:
+    name = f"cs231n-sandbox-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    dirs, memory, enforced = [], None, []
+    for parent in _cgroup_parents():
+        path = parent.path / name
+        try:
+            path.mkdir()
+            enforced += _set_cgroup_limits(parent, path, limits, mode)
+        except OSError:  # e.g. a read-only cgroupfs: this hierarchy gives nothing
+            with contextlib.suppress(OSError):
+                path.rmdir()
+            continue
+        dirs.append((parent.version, path))
+        if "memory" in parent.controllers:
+            memory = (parent.version, path)
+    return _Cgroup(tuple(dirs), memory, tuple(enforced)) if dirs else None
+
+
+def _set_cgroup_limits(parent: _CgroupParent, path: Path, limits: Limits, mode: str) -> list[str]:
+    """Write the run's limits into its new cgroup; return what they enforce, in words."""
+    words = []
+    if "memory" in parent.controllers:
+        v2 = parent.version == 2
+        _write(path / ("memory.max" if v2 else "memory.limit_in_bytes"), limits.memory_bytes)
+        swap = path / ("memory.swap.max" if v2 else "memory.memsw.limit_in_bytes")
+        if swap.exists():  # v1 counts memory+swap there: the same limit allows no swap
+            _write(swap, 0 if v2 else limits.memory_bytes)
+        words.append(f"memory (cgroup v{parent.version}, counts shared memory)")
+    if "pids" in parent.controllers:
+        _write(path / "pids.max", limits.max_processes + _OWN_PROCESSES[mode])
+        words.append(f"processes (cgroup v{parent.version})")
+    return words
+
+
+def _write(path: Path, value: object) -> None:
+    """Write to an existing (cgroupfs) file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+    try:
+        os.write(fd, str(value).encode())
+    finally:
+        os.close(fd)
+
+
+def _enter_cgroup(cgroup: _Cgroup, pid: int) -> None:
+    """Put the process the grader started, and what it started already (bubblewrap's
+    child), into the run's cgroup: whatever they fork from now on is born inside."""
+    for _, path in cgroup.dirs:
+        try:
+            _write(path / "cgroup.procs", pid)
+        except OSError as e:
+            raise RuntimeError(f"could not put the run into its cgroup {path}: {e.strerror}") from e
+    for child in _descendants(pid, _processes()):
+        for _, path in cgroup.dirs:
+            with contextlib.suppress(ProcessLookupError):
+                _write(path / "cgroup.procs", child)
+
+
+def _oom_kills(cgroup: _Cgroup | None) -> int:
+    """How many processes the run's cgroup OOM-killed."""
+    if cgroup is None or cgroup.memory is None:
+        return 0
+    version, path = cgroup.memory
+    try:
+        text = (path / ("memory.events" if version == 2 else "memory.oom_control")).read_text()
+    except OSError:
+        return 0
+    counts = dict(line.split() for line in text.splitlines() if len(line.split()) == 2)
+    return int(counts.get("oom_kill", 0))
+
+
+def _cgroup_pids(cgroup: _Cgroup) -> set[int]:
+    pids: set[int] = set()
+    for _, path in cgroup.dirs:
+        with contextlib.suppress(OSError):
+            pids.update(int(p) for p in (path / "cgroup.procs").read_text().split())
+    return pids
+
+
+def _empty_cgroup(cgroup: _Cgroup) -> None:
+    """Kill every process in the run's cgroup until none is left (at most _SWEEP_SECONDS)."""
+    deadline = time.monotonic() + _SWEEP_SECONDS
+    while (pids := _cgroup_pids(cgroup)) and time.monotonic() < deadline:
+        for version, path in cgroup.dirs:
+            if version == 2 and (path / "cgroup.kill").exists():
+                with contextlib.suppress(OSError):
+                    _write(path / "cgroup.kill", 1)
+        for pid in pids:
+            _kill(pid)
+        time.sleep(0.005)
+
+
+def _remove_cgroup(cgroup: _Cgroup) -> None:
+    """Empty the run's cgroup and remove its directories, retrying while they are busy."""
+    deadline = time.monotonic() + _SWEEP_SECONDS
+    left = [path for _, path in cgroup.dirs]
+    while True:
+        _empty_cgroup(cgroup)
+        left = [path for path in left if not _removed(path)]
+        if not left:
+            return
+        if time.monotonic() >= deadline:
+            warnings.warn(f"sandbox: could not remove the cgroup(s) {', '.join(map(str, left))} "
+                          "of a finished run (still busy); rmdir them once their processes "
+                          "are gone", RuntimeWarning, stacklevel=2)
+            return
+        time.sleep(0.01)
+
+
+def _removed(path: Path) -> bool:
+    try:
+        path.rmdir()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=None)
+def _cgroup_parents() -> tuple[_CgroupParent, ...]:
+    return _choose_cgroup_parents(_own_cgroups(), _cgroup_mounts())
+
+
+def _choose_cgroup_parents(own: Mapping[str, str], mounts: Sequence[tuple[str, str, str, set[str]]]
+                           ) -> tuple[_CgroupParent, ...]:
+    """Where runs' cgroups are made: below the grader's own cgroup, in cgroup v2 for the
+    controllers it delegates to its children, else in the v1 hierarchy of each controller.
+
+    ``own`` and ``mounts`` are what :func:`_own_cgroups` and :func:`_cgroup_mounts` return.
+    """
+    parents, wanted = [], list(_CGROUP_CONTROLLERS)
+    for fstype, root, point, options in sorted(mounts, key=lambda m: m[0] != "cgroup2"):
+        key = "" if fstype == "cgroup2" else next((c for c in wanted if c in options), None)
+        path = _mounted_path(root, point, own.get(key)) if key is not None else None
+        if path is None:
+            continue
+        if fstype == "cgroup2":
+            delegated = _words(path / "cgroup.subtree_control")
+            take = tuple(c for c in wanted if c in delegated)
+        else:
+            take = tuple(c for c in wanted if c in options)
+        if take:
+            parents.append(_CgroupParent(2 if fstype == "cgroup2" else 1, path, take))
+            wanted = [c for c in wanted if c not in take]
+    return tuple(parents)
+
+
+def _own_cgroups() -> dict[str, str]:
+    """The grader's cgroup per v1 controller, and under "" its cgroup v2 path."""
+    own = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            for controller in controllers.split(",") if controllers else [""]:
+                own[controller] = path
+    return own
+
+
+def _cgroup_mounts() -> list[tuple[str, str, str, set[str]]]:
+    """(type, root in its hierarchy, mount point, super options) of each cgroup mount."""
+    mounts = []
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/mountinfo").read_text().splitlines():
+            fields, _, tail = line.partition(" - ")
+            fields, tail = fields.split(), tail.split()
+            if len(fields) >= 5 and len(tail) >= 3 and tail[0] in ("cgroup", "cgroup2"):
+                mounts.append((tail[0], _unescape(fields[3]), _unescape(fields[4]),
+                               set(tail[2].split(","))))
+    return mounts
+
+
+def _unescape(field: str) -> str:
+    """A mountinfo field with its octal escapes (\\040 for a space...) decoded."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
+def _mounted_path(root: str, point: str, path: str | None) -> Path | None:
+    """Where the cgroup ``path`` is in a hierarchy mounted at ``point`` from ``root``."""
+    if path is None or not (path == root or path.startswith(root.rstrip("/") + "/")):
+        return None
+    found = Path(point) / path[len(root):].lstrip("/")
+    return found if found.is_dir() else None
+
+
+def _words(path: Path) -> set[str]:
+    try:
+        return set(path.read_text().split())
+    except OSError:
+        return set()
 
 
 # --------------------------------------------------------------------------------------
@@ -1022,3 +1510,23 @@ def _bwrap_works() -> bool:
         except (OSError, RuntimeError):
             return False
     return result.exit_code == 0 and result.stdout.strip() == "ok"
+
+
+# --------------------------------------------------------------------------------------
+# Probing Landlock
+# --------------------------------------------------------------------------------------
+
+_SYS_LANDLOCK_CREATE_RULESET = 444  # the same number on every architecture
+_LANDLOCK_CREATE_RULESET_VERSION = 1
+
+
+@functools.lru_cache(maxsize=None)
+def _landlock_abi() -> int:
+    """The kernel's Landlock ABI version; 0 if it has none (or a seccomp filter denies it)."""
+    if not sys.platform.startswith("linux"):
+        return 0
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    abi = libc.syscall(ctypes.c_long(_SYS_LANDLOCK_CREATE_RULESET), None, ctypes.c_size_t(0),
+                       ctypes.c_uint32(_LANDLOCK_CREATE_RULESET_VERSION))
+    return max(int(abi), 0)

@@ -6,13 +6,12 @@ whose exact verdicts (test_corpus.py) show that the others were unaffected.
 import fcntl
 import os
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 from conftest import GRADED_EXTRAS
 
-from graders.sandbox import UID_POOL, available_mode
+from graders.sandbox import UID_POOL, available_mode, uid_lock_path
 
 needs_bwrap = pytest.mark.skipif(available_mode() != "bwrap", reason="bubblewrap is not usable here")
 
@@ -67,9 +66,8 @@ def orphaned_sandbox_uids():
     owners = subprocess.run(["ps", "-eo", "uid="], capture_output=True, text=True).stdout.split()
     orphans = []
     for uid in sorted({int(u) for u in owners if int(u) in UID_POOL}):
-        lock = Path(tempfile.gettempdir()) / ("cs231n-sandbox-uids-%d" % os.geteuid()) / ("%d.lock" % uid)
         try:
-            fd = os.open(lock, os.O_RDWR)
+            fd = os.open(uid_lock_path(uid), os.O_RDWR)
         except FileNotFoundError:
             orphans.append(uid)
             continue

@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import stat
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -23,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from graders.sandbox import UID_POOL, Limits, RunResult, available_mode, run_confined
+from graders import sandbox
+from graders.sandbox import UID_POOL, Limits, RunResult, available_mode, run_confined, uid_lock_path
 
 MODES = [
     pytest.param("bwrap", marks=pytest.mark.skipif(
@@ -98,6 +100,13 @@ def leftovers(marker: str) -> list[int]:
         if state != "Z" and marker.encode() in cmdline.split(b"\0"):
             found.append(int(name))
     return found
+
+
+def run_cgroups() -> list[str]:
+    """The cgroups of runs made by this test process that still exist (named after its pid)."""
+    prefix = f"cs231n-sandbox-{os.getpid()}-"
+    return [os.path.join(top, name) for top, dirs, _ in os.walk("/sys/fs/cgroup")
+            for name in dirs if name.startswith(prefix)]
 
 
 def user_threads() -> int:
@@ -281,6 +290,40 @@ def test_fork_bomb_is_contained(mode, workspace):
     else:  # the budget sits on top of the user's other processes (and bubblewrap's)
         assert forks <= 12 + already + 3
     assert leftovers(marker) == []
+    assert run_cgroups() == []
+
+
+SHARED_MEMORY_HOG = """
+    import os, sys
+    if sys.argv[1] == "memfd":
+        fd = os.memfd_create("hog")
+    else:
+        fd = os.open(os.path.join(sys.argv[1], "hog"), os.O_WRONLY | os.O_CREAT, 0o600)
+    for _ in range(600):  # 600 MiB that are never mapped: no address space
+        os.write(fd, bytes(2**20))
+    print("held 600 MiB")
+"""
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="runs get a cgroup only when the grader is root")
+@pytest.mark.parametrize("where", ["memfd", "tmpfs"])
+def test_shared_memory_counts_against_the_memory_limit(mode, where):
+    """tmpfs: bubblewrap's private /dev/shm; in rlimits mode, where Landlock keeps the child
+    out of the host's /dev/shm, a workspace made on /dev/shm itself."""
+    limits = Limits(**{**SMALL.__dict__, "memory_bytes": 256 * 2**20, "file_bytes": 2**30})
+    on_shm = where == "tmpfs" and mode == "rlimits"
+    ws = Path(tempfile.mkdtemp(prefix="sandbox-test-ws-", dir="/dev/shm" if on_shm else None))
+    target = "memfd" if where == "memfd" else str(ws) if on_shm else "/dev/shm"
+    try:
+        result = run(mode, ws, SHARED_MEMORY_HOG, limits, target)
+    finally:
+        shutil.rmtree(ws, ignore_errors=True)
+    if not any(word.startswith("memory (cgroup") for word in result.enforced):
+        pytest.skip(f"no memory cgroup can be made here (enforced: {result.enforced})")
+    assert "held" not in result.stdout
+    assert result.signal == signal.SIGKILL
+    assert result.reason == "killed by SIGKILL (memory limit 268435456 bytes, shared memory included)"
+    assert run_cgroups() == []
 
 
 def test_output_flood_is_capped_and_does_not_block(mode, workspace):
@@ -370,6 +413,47 @@ def test_concurrent_runs_get_distinct_uids(mode):
         t.join()
     uids = {int(r.stdout) for r in results.values()}
     assert len(uids) == 2 and 0 not in uids
+
+
+LEASE_HOLDER = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from graders import sandbox
+with sandbox._identity(None) as identity:  # the lease run_confined takes
+    print(identity.uid, flush=True)
+    sys.stdin.read()  # held until the test closes stdin
+"""
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="uid leases are used only when the grader is root")
+def test_uid_leases_are_machine_wide_whatever_tmpdir(tmp_path):
+    home = str(Path(sandbox.__file__).resolve().parents[1])
+    holders = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        holders.append(subprocess.Popen(
+            [sys.executable, "-c", LEASE_HOLDER, home], env={**os.environ, "TMPDIR": str(tmp_path / name)},
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    try:
+        uids = [int(holder.stdout.readline() or -1) for holder in holders]  # both hold one now
+    finally:
+        errors = [holder.communicate()[1] for holder in holders]
+    assert len(set(uids)) == 2 and all(uid in UID_POOL for uid in uids), errors
+    assert all(tmp_path not in uid_lock_path(uid).parents for uid in uids)
+
+
+def test_uid_lock_dir_must_be_private(monkeypatch, tmp_path):
+    place = tmp_path / "uids"
+    monkeypatch.setattr(sandbox, "UID_LOCK_DIRS", (place,))
+    assert uid_lock_path(7) == place / "7.lock"
+    assert stat.S_IMODE(place.lstat().st_mode) == 0o700
+    place.chmod(0o755)
+    with pytest.raises(RuntimeError, match="its mode is 755, not 700"):
+        uid_lock_path(7)
+    place.rmdir()
+    place.symlink_to(tmp_path)
+    with pytest.raises(RuntimeError, match="not a directory"):
+        uid_lock_path(7)
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="only root can pick the child's uid")
@@ -515,3 +599,134 @@ def test_bwrap_hides_an_installed_package(workspace):
     """, hidden=[package])
     assert result.stdout.splitlines() == ["[]", "failed FileNotFoundError"], result.stderr
     assert result.exit_code == 0
+
+
+# --------------------------------------------------------------------------------------
+# Writable directories (both modes) and Landlock (rlimits mode)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_tree() -> Iterator[dict[str, Path]]:
+    """Host files in a folder any uid may enter, so that in rlimits mode as root only
+    Landlock, not the file permissions, can keep the child out."""
+    root = Path(tempfile.mkdtemp(prefix="sandbox-test-tree-"))
+    root.chmod(0o755)
+    data = root / "data"
+    (data / "solution").mkdir(parents=True)
+    (data / "input.txt").write_text("public")
+    (data / "notes.txt").write_text("also public")
+    (data / "solution" / "answer.py").write_text("secret solution")
+    (data / "key.txt").write_text("secret key")
+    (root / "outside.txt").write_text("secret")
+    (root / "out").mkdir()
+    yield {"root": root, "data": data, "out": root / "out"}
+    shutil.rmtree(root, ignore_errors=True)
+
+
+ATTEMPT = """
+    import os
+    def attempt(what, fn):
+        try:
+            print(what, "ok", repr(fn()))
+        except OSError as e:
+            print(what, "failed", type(e).__name__)
+"""
+
+
+def test_writable_directories(mode, workspace, open_tree):
+    out, root = open_tree["out"], open_tree["root"]
+    result = run(mode, workspace, ATTEMPT + f"""
+    attempt("out", lambda: open({str(out / 'result.txt')!r}, "w").write("written"))
+    attempt("out-dir", lambda: os.mkdir({str(out / 'logs')!r}))
+    attempt("beside", lambda: open({str(root / 'planted.txt')!r}, "w").write("x"))
+    """, writable=[out])
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert lines["out"] == "ok 7" and lines["out-dir"] == "ok None", result.stderr
+    assert (out / "result.txt").read_text() == "written"
+    if mode == "bwrap" or IS_ROOT or "filesystem (landlock" in " ".join(result.enforced):
+        assert lines["beside"].startswith("failed") and not (root / "planted.txt").exists()
+    if IS_ROOT:  # lent to the run's uid, given back afterwards
+        for path in (out, out / "result.txt", out / "logs"):
+            assert (path.stat().st_uid, path.stat().st_gid) == (0, 0), path
+    with pytest.raises(NotADirectoryError, match="writable path"):
+        run_confined(["true"], workspace, writable=[root / "outside.txt"], mode=mode)
+
+
+def landlock_or_skip(workspace: Path) -> None:
+    trial = run("rlimits", workspace, "pass")
+    if not any(word.startswith("filesystem (landlock") for word in trial.enforced):
+        pytest.skip(f"this kernel offers no Landlock (enforced: {trial.enforced})")
+
+
+def test_rlimits_landlock_confines_the_filesystem(workspace, open_tree):
+    landlock_or_skip(workspace)
+    data, root = open_tree["data"], open_tree["root"]
+    scratch = f"sandbox-test-{uuid.uuid4().hex}"
+    result = run("rlimits", workspace, ATTEMPT + f"""
+    attempt("readable", lambda: open({str(data / 'input.txt')!r}).read())
+    attempt("beside-hidden", lambda: open({str(data / 'notes.txt')!r}).read())
+    attempt("hidden-in-dir", lambda: open({str(data / 'solution' / 'answer.py')!r}).read())
+    attempt("hidden-file", lambda: open({str(data / 'key.txt')!r}).read())
+    attempt("outside", lambda: open({str(root / 'outside.txt')!r}).read())
+    attempt("repo", lambda: os.listdir({str(REPO / 'reference')!r}))
+    attempt("write-readable", lambda: open({str(data / 'planted.txt')!r}, "w").write("x"))
+    attempt("write-tmp", lambda: open("/tmp/{scratch}", "w").write("x"))
+    attempt("write-shm", lambda: open("/dev/shm/{scratch}", "w").write("x"))
+    attempt("workspace", lambda: open("made.txt", "w").write("x"))
+    attempt("tmpdir", lambda: open(os.path.join(os.environ["TMPDIR"], "t"), "w").write("x"))
+    attempt("devnull", lambda: open("/dev/null", "w").write("x"))
+    attempt("proc", lambda: "Pid" in open("/proc/self/status").read())
+    """, readable=[data], hidden=[data / "solution", data / "key.txt"])
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert result.exit_code == 0, result.stderr
+    assert lines["readable"] == "ok 'public'" and lines["beside-hidden"] == "ok 'also public'"
+    for denied in ("hidden-in-dir", "hidden-file", "outside", "repo", "write-readable",
+                   "write-tmp", "write-shm"):
+        assert lines[denied] == "failed PermissionError", denied
+    for allowed in ("workspace", "tmpdir", "devnull", "proc"):
+        assert lines[allowed].startswith("ok"), allowed
+    assert not Path("/tmp", scratch).exists() and not Path("/dev/shm", scratch).exists()
+
+
+def test_rlimits_landlock_still_runs_numpy(workspace):
+    landlock_or_skip(workspace)
+    python = python_for("rlimits")
+    if subprocess.run([python, "-c", "import numpy"], capture_output=True).returncode != 0:
+        pytest.skip(f"{python} (the Python an unprivileged uid can run) has no numpy")
+    result = run("rlimits", workspace, "import numpy; print(numpy.arange(4).sum())")
+    assert (result.exit_code, result.stdout) == (0, "6\n"), result.stderr
+
+
+# --------------------------------------------------------------------------------------
+# Where runs' cgroups go (the choice only: this machine may not have every layout)
+# --------------------------------------------------------------------------------------
+
+
+def test_cgroup_v2_is_used_for_what_the_graders_cgroup_delegates(tmp_path):
+    own = {"": "/grader", "memory": "/grader", "pids": "/"}
+    (tmp_path / "unified" / "grader").mkdir(parents=True)
+    (tmp_path / "unified" / "grader" / "cgroup.subtree_control").write_text("cpu memory\n")
+    (tmp_path / "pids").mkdir()
+    mounts = [("cgroup", "/", str(tmp_path / "pids"), {"rw", "pids"}),
+              ("cgroup2", "/", str(tmp_path / "unified"), {"rw"})]
+    assert sandbox._choose_cgroup_parents(own, mounts) == (
+        sandbox._CgroupParent(2, tmp_path / "unified" / "grader", ("memory",)),
+        sandbox._CgroupParent(1, tmp_path / "pids", ("pids",)),
+    )
+
+
+def test_cgroup_v1_mounted_from_inside_the_hierarchy(tmp_path):
+    """As in a container that sees only its own part of each hierarchy, at the mount point."""
+    own = {"": "/", "memory": "/docker/abc", "pids": "/docker/abc/sub"}
+    (tmp_path / "memory").mkdir()
+    (tmp_path / "pids" / "sub").mkdir(parents=True)
+    (tmp_path / "unified").mkdir()  # a cgroup2 mount delegating nothing
+    mounts = [("cgroup2", "/", str(tmp_path / "unified"), {"rw"}),
+              ("cgroup", "/docker/abc", str(tmp_path / "memory"), {"rw", "memory"}),
+              ("cgroup", "/docker/abc", str(tmp_path / "pids"), {"rw", "pids"}),
+              ("cgroup", "/other", str(tmp_path / "elsewhere"), {"rw", "memory"})]
+    assert sandbox._choose_cgroup_parents(own, mounts) == (
+        sandbox._CgroupParent(1, tmp_path / "memory", ("memory",)),
+        sandbox._CgroupParent(1, tmp_path / "pids" / "sub", ("pids",)),
+    )
