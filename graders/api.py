@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, diagnose, intake, sandbox, store
+from . import __version__, confinement, diagnose, intake, sandbox, store
 from .checks import load_all
 from .report.gradebook import gradebook_csv
 from .report.gradescope import gradescope_results
@@ -131,6 +131,7 @@ def grade_submission(path, rubric, options, seed):
     save beside it ({file name: bytes})."""
     submission = path if isinstance(path, intake.Submission) else intake.read_submission(path)
     mode = options.mode or sandbox.available_mode()
+    confinement.ensure(mode, None if isinstance(path, intake.Submission) else path)
     root = Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
     root.chmod(0o711)  # the sandbox's unprivileged uid must reach ws/ inside, not list it
     try:

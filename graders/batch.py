@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__, api, cluster, sandbox, store
+from . import __version__, api, cluster, confinement, sandbox, store
 from .provenance import provenance_of, rubric_sha256
 from .result import SubmissionResult, result_from_doc
 from .rubric import load_rubric
@@ -62,6 +62,8 @@ def run(jobs, out, options, workers=None, force=False, progress=None, dask=None)
     rubric = load_rubric(options.rubric)
     seed = options.seed if options.seed is not None else secrets.randbits(63)
     out = Path(out)
+    if dask is None:  # refuse before anything is graded (a cluster's workers check for themselves)
+        confinement.ensure(options.mode or sandbox.available_mode())
     with store.locked(out), _grader(dask, out, rubric, options, seed) as (grade, threads):
         log = store.RunLog(out, uuid.uuid4().hex[:12])
         cleaned = store.clean_leftovers(out)

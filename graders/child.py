@@ -1,12 +1,12 @@
 """The only grader code that runs inside the sandbox, next to the student's code.
 
-Usage (by graders.sandbox, never by hand):  python -I child.py WORKSPACE JOB_DIR
+Usage (by graders.runner, never by hand):  python -I child.py WORKSPACE IN_DIR OUT_DIR
 
-It reads JOB_DIR/job.json (what to run) and JOB_DIR/inputs.npz (arrays drawn by
+It reads IN_DIR/job.json (what to run) and IN_DIR/inputs.npz (arrays drawn by
 the grader), imports the student's `cs231n` package from WORKSPACE, runs the
 requested task and writes
-  JOB_DIR/out/outputs.npz   numeric arrays only (np.savez, allow_pickle=False)
-  JOB_DIR/out/meta.json     status, error text, timings: shown to humans, never a verdict
+  OUT_DIR/outputs.npz   numeric arrays only (np.savez, allow_pickle=False)
+  OUT_DIR/meta.json     status, error text, timings: shown to humans, never a verdict
 
 This file uses only the standard library and numpy, and imports nothing of the
 grader: it is copied into the workspace and runs with the student's privileges.
@@ -268,15 +268,14 @@ def student_traceback(exc):
     return "".join(lines).replace(workspace, "")
 
 
-def main(workspace, job_dir):
+def main(workspace, in_dir, out_dir):
     sys.path.insert(0, workspace)
     os.chdir(workspace)
-    with open(os.path.join(job_dir, "job.json")) as f:
+    with open(os.path.join(in_dir, "job.json")) as f:
         job = json.load(f)
-    with np.load(os.path.join(job_dir, "inputs.npz"), allow_pickle=False) as npz:
+    with np.load(os.path.join(in_dir, "inputs.npz"), allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files}
 
-    out_dir = os.path.join(job_dir, "out")
     outputs, meta = {}, {"status": "ok", "current": None}
     start = time.perf_counter()
     try:
@@ -295,4 +294,4 @@ def main(workspace, job_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3])

@@ -8,7 +8,7 @@
 import argparse
 import sys
 
-from . import __version__, api, batch, cluster, collect, intake, release, store, student_check, synthetic
+from . import __version__, api, batch, cluster, collect, confinement, intake, release, store, student_check, synthetic
 from .progress import Progress
 from .rubric import RubricError
 
@@ -81,6 +81,9 @@ def main(argv=None):
     except (RubricError, release.ReleaseError, release.MarkerError, intake.IntakeError, OSError) as e:
         print("cs231n-grade %s: error: %s" % (args.verb, e), file=sys.stderr)
         return 1
+    except confinement.ConfinementError as e:
+        print("cs231n-grade %s: error: %s" % (args.verb, e), file=sys.stderr)
+        return 2
 
 
 def run_grade(args):
@@ -98,7 +101,7 @@ def run_grade(args):
               "again to grade the rest (finished ones are not regraded)" % (e.done, e.total, args.out),
               file=sys.stderr)
         return 130
-    except (store.BusyError, cluster.ClusterError) as e:
+    except (store.BusyError, cluster.ClusterError, confinement.ConfinementError) as e:
         print("cs231n-grade grade: error: %s" % e, file=sys.stderr)
         return 2
     finally:

@@ -53,18 +53,20 @@ def execute(source, workspace, rubric, mode, hidden, start):
                         "graded without it; open the notebook in Jupyter, save it and submit it again."
                         % problem), None
 
-    run_dir = prepare(source, workspace, settings)
     data = cached_cifar10(settings.synthetic_train, settings.synthetic_test)
-    run = sandbox.run_confined(
-        [sys.executable, "-I", "-B", str(run_dir / CHILD_SCRIPT), str(workspace.root), str(run_dir)],
-        workspace.root, limits_for(settings, rubric.limits), env=environment(workspace, data, mode), mode=mode,
-        readable=[workspace.package, run_dir / CHILD_SCRIPT, data], hidden=hidden,
-    )
-    try:
-        nb = read_executed(run_dir / "out")
-    except UnreadableOutput as e:
-        return finished(start, "failed", "The notebook could not be run (%s): %s. The checks were graded "
-                        "without it.%s" % (run.reason, e, tail(run))), None
+    with workspace.fresh_run("notebook") as run_dir:
+        prepare(source, run_dir.inputs, settings)
+        run = sandbox.run_confined(
+            [sys.executable, "-I", "-B", str(run_dir.inputs / CHILD_SCRIPT), str(run_dir.root),
+             str(run_dir.inputs), str(run_dir.out)],
+            run_dir.root, limits_for(settings, rubric.limits), env=environment(run_dir.root, data, mode), mode=mode,
+            readable=[run_dir.inputs, data], writable=[run_dir.out], hidden=hidden,
+        )
+        try:
+            nb = read_executed(run_dir.out)
+        except UnreadableOutput as e:
+            return finished(start, "failed", "The notebook could not be run (%s): %s. The checks were graded "
+                            "without it.%s" % (run.reason, e, tail(run))), None
     import nbformat
 
     cells = cell_runs(nb)
@@ -99,19 +101,19 @@ def invalid_reason(source):
     return None
 
 
-def prepare(source, workspace, settings):
-    """The run's folder in the workspace: the notebook, the settings and the runner script."""
-    run_dir = workspace.job_dir("notebook")
-    (run_dir / "submitted.ipynb").write_bytes(source)
+def prepare(source, inputs, settings):
+    """The run's inputs: the notebook, the settings and the runner script, readable by the sandbox."""
+    (inputs / "submitted.ipynb").write_bytes(source)
     settings_doc = {"cell_timeout": settings.cell_timeout, "total_timeout": settings.total_timeout,
                     "parameters": settings.parameters}
-    (run_dir / "settings.json").write_text(json.dumps(settings_doc))
-    shutil.copy(Path(__file__).with_name(CHILD_SCRIPT), run_dir / CHILD_SCRIPT)
-    return run_dir
+    (inputs / "settings.json").write_text(json.dumps(settings_doc))
+    shutil.copy(Path(__file__).with_name(CHILD_SCRIPT), inputs / CHILD_SCRIPT)
+    for entry in inputs.iterdir():
+        entry.chmod(0o644)
 
 
-def environment(workspace, data, mode):
-    env = sandbox.default_env(workspace.root, mode)
+def environment(root, data, mode):
+    env = sandbox.default_env(root, mode)
     env.update(CS231N_CIFAR10_DIR=str(data), JUPYTER_PLATFORM_DIRS="1", MPLBACKEND="Agg")
     return env
 

@@ -1,9 +1,9 @@
 """Runs the student's notebook inside the sandbox, next to the student's code.
 
-Usage (by graders.notebook, never by hand):  python -I notebook_child.py WORKSPACE RUN_DIR
+Usage (by graders.notebook, never by hand):  python -I notebook_child.py WORKSPACE IN_DIR OUT_DIR
 
-RUN_DIR/settings.json says what to do: {"cell_timeout": s, "total_timeout": s,
-"parameters": {NAME: value}}; RUN_DIR/submitted.ipynb is the student's notebook. The
+IN_DIR/settings.json says what to do: {"cell_timeout": s, "total_timeout": s,
+"parameters": {NAME: value}}; IN_DIR/submitted.ipynb is the student's notebook. The
 parameters become an "injected-parameters" cell right below the cell tagged `parameters`
 (papermill's convention), so the notebook runs at the grader's sizes.
 
@@ -11,7 +11,7 @@ Every code cell runs in one ipykernel whose working directory is WORKSPACE. A ce
 raises is recorded and the run goes on; a cell that runs past cell_timeout is interrupted,
 recorded and the run goes on; past total_timeout the remaining cells are not run; a kernel
 that dies (memory, crash) ends the run. After every cell the notebook so far is saved to
-RUN_DIR/out/executed.ipynb, so the cells that ran are kept whatever happens next. Each
+OUT_DIR/executed.ipynb, so the cells that ran are kept whatever happens next. Each
 code cell gets metadata["cs231n_grader"] = {"status", "seconds", "ename", "evalue"}.
 
 Like child.py this file imports nothing of the grader, and everything it writes is
@@ -30,11 +30,11 @@ TIMEOUT_ENAME = "CellTimeout"
 GRADER_KEY = "cs231n_grader"
 
 
-def main(workspace, run_dir):
-    settings = json.loads(open(os.path.join(run_dir, "settings.json")).read())
-    nb = nbformat.read(os.path.join(run_dir, "submitted.ipynb"), as_version=4)
+def main(workspace, in_dir, out_dir):
+    settings = json.loads(open(os.path.join(in_dir, "settings.json")).read())
+    nb = nbformat.read(os.path.join(in_dir, "submitted.ipynb"), as_version=4)
     inject_parameters(nb, settings["parameters"])
-    out = os.path.join(run_dir, "out", "executed.ipynb")
+    out = os.path.join(out_dir, "executed.ipynb")
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -102,4 +102,4 @@ def save(nb, path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3])

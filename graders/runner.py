@@ -28,21 +28,21 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=()):
     """Grade one rubric check; never raises for anything the student's code did."""
     start = time.perf_counter()
     job, judge = make_job(rng, spec)
-    view = workspace.full if getattr(make_job, "fast_path", True) else workspace.naive
-    job_dir = view.job_dir(spec.id)
-    write_job(job_dir, job)
-    argv = [sys.executable, "-I", "-B", str(view.child_script), str(view.root), str(job_dir)]
-    run = sandbox.run_confined(
-        argv, view.root, limits_for(spec, limits), mode=mode,
-        readable=[view.package, view.child_script], hidden=hidden,
-    )
+    with workspace.fresh_run(spec.id, fast_path=getattr(make_job, "fast_path", True)) as run_dir:
+        write_job(run_dir.inputs, job)
+        argv = [sys.executable, "-I", "-B", str(run_dir.child_script), str(run_dir.root), str(run_dir.inputs),
+                str(run_dir.out)]
+        run = sandbox.run_confined(
+            argv, run_dir.root, limits_for(spec, limits), mode=mode,
+            readable=[run_dir.inputs], writable=[run_dir.out], hidden=hidden,
+        )
+        try:
+            arrays, meta = read_outputs(run_dir.out)
+        except UnreadableOutput as e:
+            arrays, meta = None, {"problem": str(e)}
     if run.reason.startswith("could not start"):
         raise SandboxUnavailable("check %s: the sandbox %s" % (spec.id, run.reason))
     output = cap_text((run.stdout + run.stderr).strip())
-    try:
-        arrays, meta = read_outputs(job_dir)
-    except UnreadableOutput as e:
-        arrays, meta = None, {"problem": str(e)}
 
     result = dict(output=output, start=start)  # seconds are taken once judged: judging is the check's work too
     if run.timed_out:
@@ -89,13 +89,16 @@ def limits_for(spec, limits):
     )
 
 
-def write_job(job_dir, job):
-    (job_dir / "job.json").write_text(json.dumps({"task": job.task, "params": job.params}))
-    np.savez(job_dir / "inputs.npz", allow_pickle=False, **job.arrays)
+def write_job(folder, job):
+    """job.json and inputs.npz in folder, readable by the sandbox's uid."""
+    (folder / "job.json").write_text(json.dumps({"task": job.task, "params": job.params}))
+    np.savez(folder / "inputs.npz", allow_pickle=False, **job.arrays)
+    for name in ("job.json", "inputs.npz"):
+        (folder / name).chmod(0o644)
 
 
-def read_outputs(job_dir):
-    """(numeric arrays, meta) the child wrote into job_dir/out, read as untrusted data."""
-    out = str(job_dir / "out")
+def read_outputs(out):
+    """(numeric arrays, meta) the child wrote into the folder out, read as untrusted data."""
+    out = str(out)
     meta = read_json_object(out, "meta.json", MAX_META_BYTES)
     return read_npz(out, "outputs.npz", MAX_OUTPUT_BYTES), meta

@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import intake, sandbox
+from . import confinement, intake, sandbox
 from .public_checks import public_checks_document
 from .release import PUBLIC_CHECKS
 from .rubric import load_rubric
@@ -24,17 +24,19 @@ def check_package(path, mode=None, rubric=None):
     """Run the public checks on the submission at path; returns (all passed, printed text)."""
     submission = intake.read_submission(path)
     mode = mode or sandbox.available_mode()
+    confinement.ensure(mode, path)
     root = Path(tempfile.mkdtemp(prefix="cs231n-check-"))
     root.chmod(0o711)  # the sandbox's uid must reach ws/ inside
     try:
         workspace = build_workspace(submission, root / "ws")
         document = public_checks_document(rubric or load_rubric())
-        (workspace.root / PUBLIC_CHECKS).write_text(json.dumps(document))
-        run = sandbox.run_confined(
-            [sys.executable, "-B", "-m", "cs231n.self_check"], workspace.root,
-            sandbox.Limits(wall_seconds=TIME_LIMIT, cpu_seconds=int(2 * TIME_LIMIT)), mode=mode,
-            readable=[workspace.package], hidden=[provided_package()],
-        )
+        with workspace.fresh_run("self-check") as run_dir:
+            (run_dir.root / PUBLIC_CHECKS).write_text(json.dumps(document))
+            run = sandbox.run_confined(
+                [sys.executable, "-B", "-m", "cs231n.self_check"], run_dir.root,
+                sandbox.Limits(wall_seconds=TIME_LIMIT, cpu_seconds=int(2 * TIME_LIMIT)), mode=mode,
+                hidden=[provided_package()],
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)
     text = (run.stdout + run.stderr).strip()

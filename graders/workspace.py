@@ -5,15 +5,21 @@ other file of the package comes from the grader's trusted copy, with the
 prebuilt Cython extension. Edits a student made to provided files are noted
 and have no effect.
 
-There are two views of the package, side by side and each closed to the other
-(mode 0700 while not in use): the full one, and a "naive" one in which the fast
-layers, im2col and the extension are stand-ins that raise FastPathUnavailable. The
-checks of the naive layers run in the naive view, so a naive layer that delegates
-to the fast path fails with a message that says why.
+The package is laid out once per submission in two views, in a folder no child can
+enter: the full one, and a "naive" one in which the fast layers, im2col and the
+extension are stand-ins that raise FastPathUnavailable (the checks of the naive layers
+run there, so a naive layer that delegates to the fast path fails and says why). Every
+sandboxed run then gets folders of its own (fresh_run): a copy of one view as its
+working directory, an input folder it can only read, and an output folder, all removed
+afterwards. Nothing a run leaves behind (files, links, a changed provided file) reaches
+another run, and the grader reads the output folder through a handle it holds, never
+following a link.
 """
+import contextlib
 import hashlib
 import importlib
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,10 +35,12 @@ UNAVAILABLE = ("{name} is not available while the naive layers are graded: conv_
 
 
 @dataclass(frozen=True)
-class View:
-    """One folder the child runs in: cs231n/ and the child script inside."""
+class RunFolders:
+    """The folders of one sandboxed run."""
 
-    root: Path
+    root: Path     # the child's working directory: a fresh copy of a view (cs231n/, the child script)
+    inputs: Path   # written by the grader, read-only to the child
+    out: Path      # the only folder outside root the child may write; read back as untrusted data
 
     @property
     def package(self):
@@ -42,36 +50,29 @@ class View:
     def child_script(self):
         return self.root / CHILD_SCRIPT
 
-    def job_dir(self, name):
-        """A fresh, empty folder for one check's inputs and outputs."""
-        path = self.root / "jobs" / name
-        shutil.rmtree(path, ignore_errors=True)
-        (path / "out").mkdir(parents=True)
-        return path
-
 
 @dataclass(frozen=True)
 class Workspace:
-    full: View                       # the package as students have it
-    naive: View                      # the same without the fast path
+    views: Path                      # full/ and naive/, each holding cs231n/ and the child script
+    runs: Path                       # one folder per run in progress
     student_files: tuple[str, ...]   # student files taken from the submission
     missing: tuple[str, ...]         # student files the submission lacks
     notes: tuple[str, ...]
 
-    @property
-    def root(self):
-        return self.full.root
-
-    @property
-    def package(self):
-        return self.full.package
-
-    @property
-    def child_script(self):
-        return self.full.child_script
-
-    def job_dir(self, name):
-        return self.full.job_dir(name)
+    @contextlib.contextmanager
+    def fresh_run(self, name, fast_path=True):
+        """RunFolders for one run (named for messages), removed when the block ends."""
+        base = Path(tempfile.mkdtemp(prefix=name + "-", dir=self.runs))
+        base.chmod(0o711)
+        try:
+            folders = RunFolders(base / "ws", base / "in", base / "out")
+            shutil.copytree(self.views / ("full" if fast_path else "naive"), folders.root, symlinks=True)
+            folders.root.chmod(0o700)
+            folders.inputs.mkdir(mode=0o755)
+            folders.out.mkdir(mode=0o700)
+            yield folders
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
 
 
 def provided_package():
@@ -80,33 +81,31 @@ def provided_package():
 
 
 def build_workspace(submission, root, provided=None):
-    """Lay out root/full/cs231n and root/naive/cs231n from the provided files and the
-    submission's student files."""
+    """Lay out the views root/views/{full,naive} from the provided files and the submission's
+    student files; runs get their folders in root/runs (see Workspace.fresh_run)."""
     provided = Path(provided or provided_package())
     root = Path(root)
-    root.mkdir(mode=0o711, exist_ok=True)
-    full, naive = View(root / "full"), View(root / "naive")
-    for view in (full, naive):
-        lay_out(view, submission, provided)
-    stub_fast_path(naive.package)
-    for view in (full, naive):
-        view.root.chmod(0o700)  # a child running in one view cannot enter the other
+    views, runs = root / "views", root / "runs"
+    views.mkdir(mode=0o700, parents=True)
+    runs.mkdir(mode=0o711)
+    for name in ("full", "naive"):
+        lay_out(views / name, submission, provided)
+    stub_fast_path(views / "naive" / "cs231n")
     taken = tuple(r for r in STUDENT_FILES if r in submission.files)
     missing = tuple(r for r in STUDENT_FILES if r not in submission.files)
     notes = ignored_edits(submission.files, provided)
     notes += ["%s is not in the submission: its checks fail" % m for m in missing]
-    return Workspace(full=full, naive=naive, student_files=taken, missing=missing, notes=tuple(notes))
+    return Workspace(views=views, runs=runs, student_files=taken, missing=missing, notes=tuple(notes))
 
 
-def lay_out(view, submission, provided):
-    """view/cs231n: the provided files, the student's files, and the child script."""
-    view.root.mkdir()
-    shutil.copytree(provided, view.package, ignore=skip_solutions(provided))
+def lay_out(folder, submission, provided):
+    """folder/cs231n: the provided files and the student's files; and the child script."""
+    shutil.copytree(provided, folder / "cs231n", ignore=skip_solutions(provided))
     for relative in STUDENT_FILES:
         content = submission.files.get(relative)
         if content is not None:
-            (view.root / relative).write_bytes(content)
-    shutil.copy(Path(__file__).with_name("child.py"), view.child_script)
+            (folder / relative).write_bytes(content)
+    shutil.copy(Path(__file__).with_name("child.py"), folder / CHILD_SCRIPT)
 
 
 def stub_fast_path(package):

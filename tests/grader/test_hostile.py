@@ -149,3 +149,11 @@ def test_a_deflate_bomb_is_refused_unread(graded):
     bombed = checks["conv_forward"]
     assert bombed.status == "error" and "no usable answer" in bombed.message and "declares" in bombed.message
     assert not_passed(checks) == {"conv_forward", "conv_backward", "conv_backward_numeric", "fast_layers"}
+
+
+def test_planted_links_are_not_followed(graded):
+    result, checks = checks_of(graded, "hostile_plants_links")
+    planted = checks["conv_forward"]
+    assert planted.status == "error" and "no usable answer" in planted.message, planted.message
+    assert "meta.json was not written" in planted.message
+    assert not_passed(checks) == {"conv_forward", "conv_backward", "conv_backward_numeric", "fast_layers"}

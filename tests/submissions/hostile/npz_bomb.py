@@ -19,7 +19,7 @@ def _bomb(path, gigabytes=1):
 
 
 def conv_forward_naive(x, w, b, conv_param):
-    out_dir = _os.path.join(_sys.argv[2], "out")  # the child's job folder
+    out_dir = _sys.argv[3]  # the child's output folder
     _bomb(_os.path.join(out_dir, "outputs.npz"))
     with open(_os.path.join(out_dir, "meta.json"), "w") as f:
         _json.dump({"status": "ok"}, f)
