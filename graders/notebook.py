@@ -17,7 +17,7 @@ from pathlib import Path
 from . import sandbox
 from .result import CellRun, NotebookRun, Reported
 from .runner import UnreadableOutput, read_untrusted
-from .synthetic import cached_cifar10
+from .data_cache import cached_cifar10
 
 EXECUTED_FILE = "notebook.ipynb"     # the executed notebook, saved beside result.json
 CHILD_SCRIPT = "notebook_child.py"
