@@ -16,8 +16,8 @@ from pathlib import Path
 
 from . import sandbox
 from .result import CellRun, NotebookRun, Reported
+from .data_cache import cached_cifar10
 from .untrusted import UnreadableOutput, read_bytes
-from .synthetic import cached_cifar10
 
 EXECUTED_FILE = "notebook.ipynb"     # the executed notebook, saved beside result.json
 CHILD_SCRIPT = "notebook_child.py"

@@ -6,7 +6,8 @@ writes folder/cifar-10-batches-py/ in exactly the layout of the python version o
 CIFAR-10 (data_batch_1..5, test_batch, batches.meta: pickled dicts, uint8 rows of
 1024 red, 1024 green then 1024 blue values), so `cs231n.data_utils` reads it when
 CS231N_CIFAR10_DIR points there. The pickles hold numpy arrays: read them with
-numpy >= 1.26.1 (the arrays are pickled by the numpy that writes them).
+numpy >= 1.26.1 (the arrays are pickled by the numpy that writes them). The grader keeps
+the data sets its notebook runs load in a private cache: graders/data_cache.py.
 
 Each class is one pattern (the textures fill a soft disc) of random position, size
 and tilt; the CIFAR-10 label names are kept, but they are only names:
@@ -27,11 +28,7 @@ about 70% and a linear classifier on the pixels about 56%, while the notebook's
 ThreeLayerConvNet after one epoch of Adam reaches about 64% training accuracy on
 2,000 images (40 steps) and about 89% on 49,000.
 """
-import fcntl
-import os
 import pickle
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -74,33 +71,6 @@ def write_cifar10(folder, num_train=50000, num_test=10000, seed=0):
     meta = {"label_names": LABEL_NAMES, "num_cases_per_batch": len(parts[0]), "num_vis": SIZE * SIZE * 3}
     dump(meta, out / "batches.meta")
     return out
-
-
-def cached_cifar10(num_train, num_test, seed=0, cache=None):
-    """The cifar-10-batches-py folder of write_cifar10(...), made once and then reused.
-
-    The grader runs student notebooks on it. The cache (default: a folder in the system's
-    temporary directory) is shared by concurrent graders: one writes, under a lock, into a
-    temporary folder renamed into place; the others wait and reuse it. Everything in it is
-    readable by all users, since sandboxed notebooks run under other uids.
-    """
-    cache = Path(cache or Path(tempfile.gettempdir()) / "cs231n-grader-data")
-    cache.mkdir(mode=0o755, parents=True, exist_ok=True)
-    final = cache / ("train%d-test%d-seed%d" % (num_train, num_test, seed))
-    with open(cache / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not final.is_dir():
-            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache))
-            try:
-                write_cifar10(staging, num_train, num_test, seed)
-                for folder in (staging, staging / "cifar-10-batches-py"):
-                    os.chmod(folder, 0o755)
-                for batch in (staging / "cifar-10-batches-py").iterdir():
-                    os.chmod(batch, 0o644)
-                os.replace(staging, final)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
-    return final / "cifar-10-batches-py"
 
 
 def write_batch(path, batch_label, data, labels, rows):
