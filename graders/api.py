@@ -138,10 +138,10 @@ def grade_submission(path, rubric, options, seed):
         workspace = build_workspace(submission, root / "ws")
         checks = load_all()
         hidden = [provided_package()]
-        results = []
+        results, held = [], []
         for spec in rubric.checks:
             rng = np.random.default_rng([seed, *spec.id.encode()])
-            results.append(run_check(spec, checks[spec.id], workspace, rng, rubric.limits, mode, hidden))
+            results.append(run_check(spec, checks[spec.id], workspace, rng, rubric.limits, mode, hidden, held))
         explain_dependencies(results, rubric)
         notebook_run, artifacts = None, {}
         if rubric.notebook.enabled:
@@ -158,6 +158,7 @@ def grade_submission(path, rubric, options, seed):
         score=round(sum(c.score for c in results), 6), max_score=rubric.max_score,
         isolation=mode, grader_version=__version__, rubric=rubric.source, seconds=0.0,
         notes=notes, flags=flags_for(results), metrics=metrics_for(results),
+        confinement=sorted(set.intersection(*map(set, held))) if held else [],
         checks=results, notebook=notebook_run,
     ), artifacts
 

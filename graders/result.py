@@ -93,6 +93,7 @@ class SubmissionResult:
     notes: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
+    confinement: list[str] = field(default_factory=list)  # the limits that held for every sandboxed run
     checks: list[CheckResult] = field(default_factory=list)
     notebook: NotebookRun | None = None
     provenance: Provenance | None = None

@@ -24,8 +24,11 @@ class SandboxUnavailable(RuntimeError):
     """The sandbox could not start the child: the grader's problem, never the student's."""
 
 
-def run_check(spec, make_job, workspace, rng, limits, mode, hidden=()):
-    """Grade one rubric check; never raises for anything the student's code did."""
+def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None):
+    """Grade one rubric check; never raises for anything the student's code did.
+
+    held: a list to which the limits that held for the check's sandboxed run are appended.
+    """
     start = time.perf_counter()
     job, judge = make_job(rng, spec)
     with workspace.fresh_run(spec.id, fast_path=getattr(make_job, "fast_path", True)) as run_dir:
@@ -42,6 +45,8 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=()):
             arrays, meta = None, {"problem": str(e)}
     if run.reason.startswith("could not start"):
         raise SandboxUnavailable("check %s: the sandbox %s" % (spec.id, run.reason))
+    if held is not None:
+        held.append(run.enforced)
     output = cap_text((run.stdout + run.stderr).strip())
 
     result = dict(output=output, start=start)  # seconds are taken once judged: judging is the check's work too

@@ -29,9 +29,9 @@ SECTIONS = {
 ISOLATION = {
     "bwrap": "Your code ran in a bubblewrap sandbox: no network, a read-only system, its workspace "
              "as the only writable folder, and limits on time, memory, processes and output.",
-    "rlimits": "bubblewrap was not available, so your code ran with resource limits only (time, CPU, "
-               "memory, processes, file size, output) in a private temporary folder, without the "
-               "sandbox's network and file-system isolation.",
+    "rlimits": "bubblewrap was not available, so your code ran under a separate user with resource limits "
+               "(time, CPU, memory, processes, file size, output) and a Landlock file-system allow-list, "
+               "without the sandbox's network isolation.",
     "none": "No student code ran for this result.",
 }
 FALLBACK = """<!DOCTYPE html>
@@ -177,6 +177,7 @@ def submission_view(doc, folder):
         "percent": max(0.0, min(100.0, 100.0 * score / max_score)) if max_score else 0.0,
         "counts": sorted(counts.items()), "sections": section_views(checks),
         "isolation": isolation, "isolation_text": ISOLATION.get(isolation, "Unknown isolation mode."),
+        "confinement": [str(c) for c in doc.get("confinement") or []][:20],
         "figures": figure_views(doc) if doc.get("status") == "graded" else [],
         "speedups": speedup_rows(doc), "notebook": notebook_view(doc.get("notebook"), folder),
     }

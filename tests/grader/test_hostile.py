@@ -157,3 +157,27 @@ def test_planted_links_are_not_followed(graded):
     assert planted.status == "error" and "no usable answer" in planted.message, planted.message
     assert "meta.json was not written" in planted.message
     assert not_passed(checks) == {"conv_forward", "conv_backward", "conv_backward_numeric", "fast_layers"}
+
+
+def test_memory_outside_the_address_space_is_counted(graded):
+    # 3 GiB in a memfd (and more in /dev/shm) is invisible to RLIMIT_AS; the run's cgroup counts it.
+    result, checks = checks_of(graded, "hostile_memfd_hog")
+    hog = checks["max_pool_forward"]
+    if not any(c.startswith("memory (cgroup") for c in result.confinement):
+        pytest.skip("no cgroup memory limit can be had here: %s" % (result.confinement,))
+    assert hog.status == "error" and "memory limit" in hog.message, hog.message
+    assert not_passed(checks) == {"max_pool_forward", "max_pool_backward_numeric", "max_pool_backward", "fast_layers"}
+
+
+def test_a_flood_of_files_stays_in_its_own_run(graded):
+    # Each run has fresh folders, removed afterwards: the files one check made cost no other check.
+    result, checks = checks_of(graded, "hostile_many_files")
+    assert checks["max_pool_forward"].status in ("error", "timeout")
+    assert not_passed(checks) == {"max_pool_forward", "max_pool_backward_numeric", "max_pool_backward", "fast_layers"}
+
+
+def test_the_result_says_which_limits_held(graded):
+    result, _ = checks_of(graded, "reference")
+    assert any(c.startswith("cpu time") for c in result.confinement), result.confinement
+    if result.isolation == "bwrap":
+        assert "filesystem (bubblewrap)" in result.confinement
