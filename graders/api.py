@@ -21,7 +21,7 @@ from .report.html import write_submission_report
 from .report.junit import junit_xml
 from .notebook import run_notebook
 from .provenance import provenance_of
-from .report.summary import write_class_summary
+from .report.summary import load_results, write_class_summary
 from .result import CheckResult, SubmissionResult, atomic_write, write_result
 from .runner import run_check
 from .workspace import build_workspace, provided_package
@@ -102,8 +102,8 @@ def write_renderings(folder):
 
 def write_gradebook(out):
     """out/gradebook.csv and the class summary out/index.html from every result.json present in out."""
-    docs = [json.loads(p.read_text()) for p in sorted(Path(out).glob("*/result.json"))]
-    atomic_write(Path(out) / "gradebook.csv", gradebook_csv(docs))
+    results, _ = load_results(out)
+    atomic_write(Path(out) / "gradebook.csv", gradebook_csv(results))
     write_class_summary(out)
 
 

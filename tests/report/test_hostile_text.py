@@ -1,9 +1,12 @@
 """Every rendering survives whatever text a student controls: names and printed bytes.
 
-JUnit XML must stay well-formed XML 1.0, Gradescope's document must be clean UTF-8 JSON, and
-the HTML pages must show hostile text as text. The property tests draw strings over every code point, lone surrogates included; they
+JUnit XML must stay well-formed XML 1.0, the CSV gradebook must never hold a live formula,
+Gradescope's document must be clean UTF-8 JSON, and the HTML pages must show hostile text as
+text. The property tests draw strings over every code point, lone surrogates included; they
 are derandomized (hypothesis derives its examples from the test itself, no seed to replay).
 """
+import csv
+import io
 import json
 import re
 import os
@@ -17,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from report_fixtures import result_doc, write_folder
 
+from graders.report.gradebook import gradebook_csv
 from graders.report.gradescope import gradescope_results
 from graders.report.html import write_submission_report
 from graders.report.junit import junit_xml
@@ -92,6 +96,41 @@ def test_junit_keeps_printable_text_and_shows_what_was_removed():
     out = suite.findall("testcase")[0].find("system-out").text
     assert out == "ok \\x00\\x1b[31m red \\ud800 \\uffff caf\u00e9 \U0001f600"
     assert suite.get("name") == "M\\xfcller <&>"
+
+
+# ----------------------------------------------------------------------------- CSV gradebook
+
+def read_csv(text):
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+@PROPERTY
+@given(TEXT, TEXT)
+def test_gradebook_cells_are_never_formulas(name, folder):
+    doc = hostile_doc(name, "x")
+    doc["status"] = name  # any text field, not only names
+    rows = read_csv(gradebook_csv([(folder, doc)]))
+    assert len(rows) == 2
+    header, row = rows
+    assert header[:5] == ["submission", "folder", "status", "score", "max_score"]
+    for cell, value in zip(row[:3], [name, folder, name]):
+        shown = xml_visible(value)
+        assert cell == ("'" + shown if shown.startswith(("=", "+", "-", "@", "\t", "\r")) else shown)
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in header + row)
+    assert float(row[3]) == doc["score"] and float(row[4]) == doc["max_score"]
+
+
+def test_formula_names_are_quoted_and_numbers_stay_numbers():
+    doc = result_doc()
+    doc["submission"] = '=HYPERLINK("http://x","y")'
+    doc["checks"][0]["score"] = -1.5    # the schema forbids it; numbers are never written as text anyway
+    doc["checks"][1]["score"] = "-1"     # a string that looks like a number is text, and quoted
+    rows = read_csv(gradebook_csv([("=cmd|' /C calc'!A0", doc), ("@SUM(1)", dict(result_doc(), submission="+1"))]))
+    by_name = {row[0]: row for row in rows[1:]}
+    formula = by_name["'=HYPERLINK(\"http://x\",\"y\")"]
+    assert formula[1] == "'=cmd|' /C calc'!A0"
+    assert formula[5] == "-1.5" and float(formula[5]) == -1.5 and formula[6] == "'-1"
+    assert by_name["'+1"][1] == "'@SUM(1)" and float(by_name["'+1"][3]) == 100
 
 
 # ----------------------------------------------------------------------------- Gradescope
