@@ -21,7 +21,7 @@ from .report.html import write_submission_report
 from .report.junit import junit_xml
 from .notebook import run_notebook
 from .provenance import provenance_of
-from .report.summary import write_class_summary
+from .report.summary import load_results, write_class_summary
 from .result import CheckResult, SubmissionResult, atomic_write, write_result
 from .runner import run_check
 from .workspace import build_workspace, provided_package
@@ -36,7 +36,7 @@ class Options:
 
 
 def grade(paths, out, options=Options(), progress=None, workers=1, force=False):
-    """Grade each submission path into out/<name>/result.json; returns the results in order.
+    """Grade each submission path into out/<folder>/result.json; returns the results in order.
 
     Each path is one submission (see graders.collect for folders of submissions). workers > 1
     grades that many at once, each in its own sandbox (threads suffice: the work happens in
@@ -55,7 +55,7 @@ def grade(paths, out, options=Options(), progress=None, workers=1, force=False):
 
 
 def grade_one(path, out, rubric, options, seed, made_from=None):
-    """Grade one submission; whatever happens, a complete out/<name>/ is written for it.
+    """Grade one submission; whatever happens, a complete result folder is written for it in out.
 
     path may also be an intake.Submission already read (then made_from is required).
     made_from is the submission's Provenance if the caller computed it already. The
@@ -98,17 +98,20 @@ def record_failure(name, out, rubric, message, made_from=None, seconds=0.0):
 
 def publish_result(result, out, artifacts=None):
     """Write result.json, the files beside it ({name: bytes}) and its renderings into a staging
-    folder, then rename it to out/<name>/."""
+    folder, then rename it to the submission's result folder, out/<store.folder_name(id)>/;
+    returns that folder."""
     staging = store.staging_folder(out, result.submission)
+    target = store.result_folder(out, result.submission)
     try:
         for filename, content in (artifacts or {}).items():
             (staging / filename).write_bytes(content)
         write_result(result, staging / "result.json")
         write_renderings(staging)
-        store.publish(staging, out / result.submission)
+        store.publish(staging, target)
     except BaseException:
         store.discard(staging)
         raise
+    return target
 
 
 def write_renderings(folder):
@@ -121,8 +124,8 @@ def write_renderings(folder):
 
 def write_gradebook(out):
     """out/gradebook.csv and the class summary out/index.html from every result.json present in out."""
-    docs = [json.loads(p.read_text()) for p in sorted(Path(out).glob("*/result.json"))]
-    atomic_write(Path(out) / "gradebook.csv", gradebook_csv(docs))
+    results, _ = load_results(out)
+    atomic_write(Path(out) / store.GRADEBOOK, gradebook_csv(results))
     write_class_summary(out)
 
 

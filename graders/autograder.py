@@ -12,7 +12,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import api
+from . import api, store
 from .report.gradescope import failure_results
 
 
@@ -25,7 +25,7 @@ def run(root):
     out = Path(tempfile.mkdtemp(prefix="cs231n-autograder-"))
     try:
         (result,) = api.grade([root / "submission"], out)
-        doc = json.loads((out / result.submission / "gradescope.json").read_text())
+        doc = json.loads((store.result_folder(out, result.submission) / "gradescope.json").read_text())
     except Exception:
         doc = failure_results("the grader failed:\n" + traceback.format_exc(limit=6), time.perf_counter() - start)
     finally:

@@ -141,8 +141,8 @@ def _record(job, outcome, finished, log, report, progress):
     finished[job] = outcome
     (report.skipped if outcome.skipped else report.graded).append(job.id)
     result = outcome.result
-    log.record("skipped" if outcome.skipped else "graded", submission=job.id, path=str(job.path),
-               status=result.status, score=result.score, max_score=result.max_score,
+    log.record("skipped" if outcome.skipped else "graded", submission=job.id, folder=job.folder,
+               path=str(job.path), status=result.status, score=result.score, max_score=result.max_score,
                submission_sha256=result.provenance.submission_sha256 if result.provenance else None)
     if progress:
         progress(outcome)

@@ -62,7 +62,7 @@ def grade_task(submission, rubric, options, seed, made_from):
     out = Path(tempfile.mkdtemp(prefix="cs231n-remote-"))
     try:
         result = api.grade_one(submission, out, rubric, options, seed, made_from)
-        folder = out / result.submission
+        folder = store.result_folder(out, result.submission)
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
     finally:
         shutil.rmtree(out, ignore_errors=True)
@@ -82,7 +82,8 @@ def wait_for(future):
 
 
 def write_files(out, name, files):
-    """Publish a worker's result folder as out/<name>/; returns its SubmissionResult."""
+    """Publish a worker's result folder as the result folder of submission id name in out;
+    returns its SubmissionResult."""
     staging = store.staging_folder(out, name)
     try:
         for rel, data in files.items():
@@ -92,7 +93,7 @@ def write_files(out, name, files):
             (staging / path).parent.mkdir(parents=True, exist_ok=True)
             (staging / path).write_bytes(data)
         result = result_from_doc(json.loads(files["result.json"]))
-        store.publish(staging, Path(out) / name)
+        store.publish(staging, store.result_folder(out, name))
     except BaseException:
         store.discard(staging)
         raise

@@ -5,12 +5,14 @@ cs231n, or holding cs231n/, layers.py, classifiers/ or a notebook at its top, or
 no subfolder or zip at all (intake then says what is missing). Any other folder is a
 folder of submissions: each subfolder and each .zip in it is one student's submission;
 hidden entries (.DS_Store, ._*), __MACOSX and other files are ignored. A submission's id
-is its file or folder name without .zip; it names its result folder OUT/<id>/.
+is its file or folder name without .zip (see intake.submission_name); its result folder is
+OUT/<store.folder_name(id)>/, the id itself unless that is unsafe.
 """
 from dataclasses import dataclass
 from pathlib import Path
 
 from .intake import NOTEBOOK, PACKAGE, submission_name
+from .store import folder_name
 
 SUBMISSION_MARKERS = (PACKAGE, "layers.py", "classifiers", NOTEBOOK)
 IGNORED = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})
@@ -18,8 +20,13 @@ IGNORED = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})
 
 @dataclass(frozen=True)
 class Job:
-    id: str      # the submission id, also its result folder's name
+    id: str      # the submission id
     path: Path   # the submission's zip or folder
+
+    @property
+    def folder(self):
+        """The name of the job's result folder in OUT."""
+        return folder_name(self.id)
 
 
 class CollectError(ValueError):
@@ -65,17 +72,25 @@ def submission_entries(folder):
 
 
 def check_unique(jobs):
-    """Refuse two jobs with one id: both would be graded into the same OUT/<id>/."""
+    """Refuse two jobs with one result folder: one id twice, or two ids whose folder names meet."""
     seen = {}
     clashes = []
     for job in jobs:
-        first = seen.setdefault(job.id, job)
-        if first is not job and first.path != job.path:
-            clashes.append("%r from both %s and %s" % (job.id, first.path, job.path))
-        elif first is not job:
-            clashes.append("%r: %s is given twice" % (job.id, job.path))
+        first = seen.setdefault(job.folder, job)
+        if first is not job:
+            clashes.append(clash(first, job))
     if clashes:
         raise CollectError(
             "two submissions would share one result folder, so nothing was graded: %s. The id is the "
             "file or folder name without .zip; rename or remove one of each pair and run again."
             % "; ".join(clashes))
+
+
+def clash(first, second):
+    """The sentence naming two jobs that would share a result folder."""
+    if first.path == second.path:
+        return "%r: %s is given twice" % (first.id, first.path)
+    if first.id == second.id:
+        return "%r from both %s and %s" % (first.id, first.path, second.path)
+    return "%r from %s and %r from %s (both in the result folder %r)" % (
+        first.id, first.path, second.id, second.path, first.folder)

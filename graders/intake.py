@@ -33,6 +33,7 @@ import os
 import re
 import stat
 import struct
+import unicodedata
 import zipfile
 import zlib
 from collections import Counter
@@ -145,7 +146,8 @@ def read_submission(path: Path | str, limits: IntakeLimits = IntakeLimits(),
 
 
 def submission_name(path: Path | str) -> str:
-    """The id a submission gets from its path: the file or folder name without .zip."""
+    """The id a submission gets from its path: the file or folder name without .zip, made
+    printable (see readable_name)."""
     return _default_name(Path(path))
 
 
@@ -153,7 +155,22 @@ def _default_name(target: Path) -> str:
     base = Path(os.path.abspath(target)).name
     if base.lower().endswith(".zip") and len(base) > 4:
         base = base[:-4]
-    return base or "submission"
+    return readable_name(base) or "submission"
+
+
+def readable_name(name: str) -> str:
+    """A file name as printable text: bytes that are not UTF-8 and control characters become
+    Python-style escapes ("M\\xfcller", "a\\x1bb"), so the id can be shown on a terminal, in
+    a spreadsheet or in XML as it is. Other characters are kept."""
+    try:
+        name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that escapes no byte (only from Python callers)
+        pass
+    return "".join(_escaped(ch) if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in name)
+
+
+def _escaped(ch: str) -> str:
+    return ch.encode("unicode_escape").decode("ascii")
 
 
 def _assemble(listing: _Listing, source: _Source, name: str, limits: IntakeLimits,

@@ -167,8 +167,10 @@ def write_result(result, path):
 
 
 def atomic_write(path, text):
+    """Write text as UTF-8 into a temporary file, then rename it to path. A lone surrogate,
+    which UTF-8 cannot hold, is written as a visible escape (\\udcfc) instead of failing."""
     tmp = "%s.tmp.%d.%d" % (path, os.getpid(), threading.get_ident())
-    with open(tmp, "w") as f:
+    with open(tmp, "w", encoding="utf-8", errors="backslashreplace") as f:
         f.write(text)
     os.replace(tmp, path)
 

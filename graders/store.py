@@ -1,14 +1,19 @@
 """The output folder of a batch: result folders published whole, the run log, the lock.
 
-    OUT/<submission>/     result.json and its renderings, renamed into place only when complete
+    OUT/<folder>/         one submission's result.json and renderings, renamed into place only when
+                          complete; <folder> is folder_name(submission id), the id itself unless unsafe
     OUT/.incoming/        folders being written (a killed run's leftovers go at the next start)
     OUT/runs.jsonl        one JSON line per event: run start and end, each submission graded or skipped
+    OUT/gradebook.csv     one row per result (written by api.write_gradebook)
+    OUT/index.html        the class summary (written by report.summary)
     OUT/.lock             held by the run writing to OUT
 """
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -19,8 +24,56 @@ from .result import validate
 
 INCOMING = ".incoming"
 RUNS = "runs.jsonl"
+GRADEBOOK = "gradebook.csv"
+SUMMARY = "index.html"
 LOCK = ".lock"
+OWN_FILES = frozenset({INCOMING, RUNS, GRADEBOOK, SUMMARY, LOCK})
 LOCK_WAIT_SECONDS = 5.0
+MAX_FOLDER_BYTES = 100   # staging adds ".<random>" and ".old"; file names stop at 255 bytes
+_ENCODED = re.compile(r"[%/\\\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def folder_name(submission):
+    """The name of a submission's result folder in OUT: the id itself unless that is unsafe.
+
+    1. '%', '/', '\\', control characters and lone surrogates are percent-encoded (their UTF-8
+       bytes, surrogates as if they were characters): "a/b" -> "a%2Fb", "a\\x1b" -> "a%1B";
+    2. a name that is empty, starts with '.' or '_', or is one of OUT's own files in any case
+       gets a '_' in front: "runs.jsonl" -> "_runs.jsonl", ".lock" -> "_.lock", "_x" -> "__x";
+    3. a name over MAX_FOLDER_BYTES bytes is cut at a character and ends with '~' and the first
+       12 hex digits of the id's SHA-256.
+    Steps 1 and 2 map distinct ids to distinct names (UTF-8 is a prefix code and '%' itself is
+    encoded); collect.check_unique refuses ids that still meet after a cut, so two submissions
+    of one batch never share a folder.
+    """
+    return _shortened(_prefixed(_percent_encoded(submission)), submission)
+
+
+def _percent_encoded(name):
+    return _ENCODED.sub(lambda m: "".join("%%%02X" % b for b in _utf8(m.group())), name)
+
+
+def _prefixed(name):
+    if not name or name.startswith((".", "_")) or name.casefold() in OWN_FILES:
+        return "_" + name
+    return name
+
+
+def _shortened(name, submission):
+    if len(name.encode("utf-8")) <= MAX_FOLDER_BYTES:
+        return name
+    head = name.encode("utf-8")[:MAX_FOLDER_BYTES - 13].decode("utf-8", "ignore")
+    return "%s~%s" % (head, hashlib.sha256(_utf8(submission)).hexdigest()[:12])
+
+
+def _utf8(text):
+    """UTF-8 bytes of text, a lone surrogate encoded like any other code point."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def result_folder(out, submission):
+    """OUT/<folder_name(submission)>: where a submission's result is published."""
+    return Path(out) / folder_name(submission)
 
 
 class BusyError(RuntimeError):
@@ -73,11 +126,11 @@ def finish(out):
         (Path(out) / INCOMING).rmdir()
 
 
-def staging_folder(out, name):
-    """A new empty folder OUT/.incoming/<name>.<random> to write one submission's outputs into."""
+def staging_folder(out, submission):
+    """A new empty folder OUT/.incoming/<folder>.<random> to write one submission's outputs into."""
     incoming = Path(out) / INCOMING
     incoming.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=name + ".", dir=incoming))
+    folder = Path(tempfile.mkdtemp(prefix=folder_name(submission) + ".", dir=incoming))
     folder.chmod(0o755)
     return folder
 
@@ -102,14 +155,15 @@ def discard(staging):
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def read_result(out, name):
-    """The valid result.json document of OUT/<name>/, or None if it is missing or unusable."""
+def read_result(out, submission):
+    """The valid result.json document of the submission's result folder, or None if it is
+    missing, unusable or the result of another submission id."""
     try:
-        doc = json.loads((Path(out) / name / "result.json").read_text())
+        doc = json.loads((result_folder(out, submission) / "result.json").read_text(encoding="utf-8"))
         validate(doc)
     except Exception:  # missing, not JSON, or not a valid result: as good as absent
         return None
-    return doc
+    return doc if doc["submission"] == submission else None
 
 
 class RunLog:

@@ -1,20 +1,55 @@
-"""The CSV gradebook of a batch: one row per submission, one column per check."""
+"""The CSV gradebook of a batch: one row per submission, one column per check.
+
+Names, statuses and check ids are student- or file-controlled text. Every text cell is made
+printable (safe_text.visible_escapes) and, when it starts with '=', '+', '-', '@', a tab or a
+carriage return, prefixed with a single quote, so a spreadsheet shows it as text instead of
+running it as a formula (OWASP's rule against CSV injection). Numbers are written as numbers.
+"""
 import csv
 import io
 
+from .safe_text import visible_escapes
 
-def gradebook_csv(docs):
-    """CSV text for result.json documents; check columns follow the first document's order."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def gradebook_csv(results):
+    """CSV text for (result folder name, result.json document) pairs, sorted by submission;
+    check columns follow the order in which the documents first name each check."""
+    docs = [doc for _, doc in results]
+    check_ids = column_ids(docs)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; the writer then quotes a cell holding \r too
+    writer.writerow(cells(["submission", "folder", "status", "score", "max_score"] + check_ids))
+    for folder, doc in sorted(results, key=lambda pair: (str(pair[1].get("submission", "")), pair[0])):
+        writer.writerow(cells(row(folder, doc, check_ids)))
+    return out.getvalue()
+
+
+def column_ids(docs):
+    """Every check id in the documents, in the order they first appear."""
     check_ids = []
     for doc in docs:
         for check in doc.get("checks", []):
-            if check["id"] not in check_ids:
-                check_ids.append(check["id"])
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["submission", "status", "score", "max_score"] + check_ids)
-    for doc in sorted(docs, key=lambda d: d["submission"]):
-        scores = {c["id"]: c["score"] for c in doc.get("checks", [])}
-        writer.writerow([doc["submission"], doc["status"], doc["score"], doc["max_score"]]
-                        + [scores.get(i, "") for i in check_ids])
-    return out.getvalue()
+            if check.get("id") not in check_ids:
+                check_ids.append(check.get("id"))
+    return check_ids
+
+
+def row(folder, doc, check_ids):
+    """One submission's values: names and status, total and each check's score ('' if absent)."""
+    scores = {c.get("id"): c.get("score", "") for c in doc.get("checks", [])}
+    return ([doc.get("submission", folder), folder, doc.get("status", ""), doc.get("score", ""),
+             doc.get("max_score", "")] + [scores.get(i, "") for i in check_ids])
+
+
+def cells(values):
+    return [cell(v) for v in values]
+
+
+def cell(value):
+    """A value as a CSV cell: numbers unchanged, text printable and never a formula."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    text = visible_escapes(str(value))
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

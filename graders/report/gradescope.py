@@ -1,8 +1,11 @@
 """Gradescope's autograder results.json from one result.json document.
 
 Gradescope reads: score, execution_time, output, and tests[] with name, score,
-max_score, status ("passed"/"failed"), output and visibility.
+max_score, status ("passed"/"failed"), output and visibility. Every string in the document
+goes through safe_text.visible_escapes: NUL, escape sequences and lone surrogates a student
+printed would otherwise reach Gradescope's parser and database as they are.
 """
+from .safe_text import visible_strings
 
 VISIBILITY = "visible"
 
@@ -17,14 +20,14 @@ def gradescope_results(doc):
             "output": doc.get("message") or "the submission could not be graded",
             "visibility": VISIBILITY,
         })
-    return {
+    return visible_strings({
         "score": float(doc.get("score", 0.0)),
         "execution_time": int(round(doc.get("seconds", 0))),
         "output": summary(doc),
         "visibility": VISIBILITY,
         "stdout_visibility": "hidden",
         "tests": tests,
-    }
+    })
 
 
 def test_entry(check):

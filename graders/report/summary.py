@@ -62,7 +62,7 @@ def submission_row(folder_name, doc, out):
         "name": str(doc.get("submission", folder_name)), "status": str(doc.get("status", "?")),
         "score": doc.get("score", 0) or 0, "max_score": doc.get("max_score", 0) or 0,
         "seconds": doc.get("seconds", 0) or 0, "failed": failed if graded else ["not graded"],
-        "href": quote(folder_name) + "/report.html" if report.is_file() else None,
+        "href": quote(folder_name, safe="", errors="surrogateescape") + "/report.html" if report.is_file() else None,
     }
 
 

@@ -1,7 +1,9 @@
 """The Jinja2 environment of the HTML reports: templates shipped in graders/report/templates.
 
 Autoescaping is on for every template: result.json and the executed notebook carry text the
-student's code produced, and all of it reaches the page as escaped text.
+student's code produced, and all of it reaches the page as escaped text. Every value a template
+prints also goes through safe_text.visible_escapes (the environment's finalize), so control
+characters and lone surrogates show as escapes such as \x1b instead of breaking the page.
 """
 import base64
 import hashlib
@@ -10,6 +12,8 @@ from functools import lru_cache
 
 import jinja2
 import markupsafe
+
+from .safe_text import visible_escapes
 
 
 def number(value):
@@ -35,6 +39,13 @@ def seconds(value):
     return "<0.1 s" if value < 0.05 else "%.1f s" % value
 
 
+def printable(value):
+    """The environment's finalize: plain text made printable; markup the code marked safe kept."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return visible_escapes(value)
+    return value
+
+
 def script_hash(text):
     """The Content-Security-Policy source expression allowing exactly this inline script."""
     digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
@@ -47,7 +58,7 @@ def environment():
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("graders.report", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True,
+        trim_blocks=True, lstrip_blocks=True, finalize=printable,
     )
     env.filters.update(number=number, points=points, seconds=seconds)
     return env
