@@ -4,16 +4,25 @@ The grader's expectations come from the reference `cs231n`. Python would import 
 `cs231n` comes first on sys.path, and `python -m graders` puts the current folder first:
 run from a course folder or a student's repository, that is a student's `cs231n/`, whose
 code would then run in the grader's process and define the expected answers. So the
-grader binds the name `cs231n` to the package installed beside it (or, in a source
-checkout, reference/cs231n) before anything imports it, and refuses to run if another
-`cs231n` was imported first.
+grader binds the name `cs231n` to the package installed beside it or in its installation's
+site-packages (or, in a source checkout, reference/cs231n) before anything imports it, and
+refuses to run if another `cs231n` was imported first.
 """
 import importlib.util
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CANDIDATES = (HERE.parent / "cs231n", HERE.parent / "reference" / "cs231n")
+
+
+def candidates():
+    """Where the reference may be, in order: beside this package (how pip installs the grader),
+    in the installation's site-packages, in a source checkout (reference/cs231n)."""
+    import site
+
+    found = [HERE.parent / "cs231n"]
+    found += [Path(folder) / "cs231n" for folder in site.getsitepackages()]
+    return found + [HERE.parent / "reference" / "cs231n"]
 
 
 class ReferenceNotFound(ImportError):
@@ -22,11 +31,11 @@ class ReferenceNotFound(ImportError):
 
 def location():
     """The folder of the reference package the grader was installed with."""
-    for folder in CANDIDATES:
+    for folder in candidates():
         if (folder / "__init__.py").is_file() and (folder / "layers.py").is_file():
-            return folder
+            return folder.resolve()
     raise ReferenceNotFound("the reference package cs231n is not installed beside the grader (looked in %s); "
-                            "reinstall the grader with pip" % ", ".join(map(str, CANDIDATES)))
+                            "reinstall the grader with pip" % ", ".join(map(str, candidates())))
 
 
 def pin():

@@ -18,6 +18,7 @@ from .untrusted import UnreadableOutput, read_json_object, read_npz
 
 MAX_OUTPUT_BYTES = 512 * 2**20
 MAX_META_BYTES = 2**20
+MESSAGE_CAP = 4000  # characters of a check's message (parts of it may come from the child's meta.json)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -79,7 +80,7 @@ def finish(spec, status, measured, message, result, traceback=None, details=None
         id=spec.id, title=spec.title, section=spec.section, functions=list(spec.functions),
         status=status, score=spec.points if passed else 0.0, max_score=spec.points,
         measured=None if measured is None or not np.isfinite(measured) else float(measured),
-        tolerance=spec.tolerance, measure=spec.measure, message=message,
+        tolerance=spec.tolerance, measure=spec.measure, message=cap_text(str(message), MESSAGE_CAP),
         hint=None if passed else spec.hint, seconds=round(time.perf_counter() - result["start"], 3),
         output=result["output"], traceback=cap_text(traceback) if traceback else None,
         depends_on=list(spec.depends_on), details=details or {},

@@ -118,18 +118,28 @@ def stub_fast_path(package):
 
 
 def stub_source(module_name):
-    """A module defining every function of the trusted cs231n.<module_name> as a stand-in that raises."""
-    module = importlib.import_module("cs231n." + module_name)
-    names = sorted(n for n, v in vars(module).items()
-                   if callable(v) and not n.startswith("__") and str(getattr(v, "__module__", "")).startswith("cs231n"))
+    """A module standing in for cs231n.<module_name>: each of its functions (and any other name
+    asked for) is a stand-in that raises FastPathUnavailable when called."""
     lines = ['"""Not available here: %s"""' % UNAVAILABLE.format(name="cs231n." + module_name),
              "import numpy as np  # noqa: F401  (as the real module exports it)", "",
              "", "class FastPathUnavailable(RuntimeError):", "    pass", "", "",
              "def _unavailable(name):", "    def stand_in(*args, **kwargs):",
              "        raise FastPathUnavailable(%r.format(name=name))" % UNAVAILABLE,
-             "    stand_in.__name__ = name", "    return stand_in", ""]
-    lines += ["%s = _unavailable(%r)" % (n, n) for n in names]
+             "    stand_in.__name__ = name", "    return stand_in", "", "",
+             "def __getattr__(name):", "    if name.startswith('__'):", "        raise AttributeError(name)",
+             "    return _unavailable(name)", ""]
+    lines += ["%s = _unavailable(%r)" % (n, n) for n in function_names("cs231n." + module_name)]
     return "\n".join(lines) + "\n"
+
+
+def function_names(module_name):
+    """The functions the trusted module defines or imports from the package ([] if it cannot load)."""
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:  # e.g. the extension is not built in a source checkout
+        return []
+    return sorted(n for n, v in vars(module).items()
+                  if callable(v) and not n.startswith("__") and str(getattr(v, "__module__", "")).startswith("cs231n"))
 
 
 def skip_solutions(provided):

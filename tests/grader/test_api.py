@@ -1,8 +1,12 @@
 """The API's promises for submissions that cannot be graded: a clear result, nothing lost."""
 import json
+import os
+import sys
 import zipfile
 
-from graders import api
+import pytest
+
+from graders import api, batch, sandbox
 from graders.result import validate
 from graders.rubric import load_rubric
 
@@ -55,3 +59,21 @@ def test_parallel_workers_keep_the_order_and_lose_nothing(tmp_path):
     assert [r.submission for r in results] == ["dora", "eve", "finn", "gus"]
     assert sorted(r.submission for r in seen) == ["dora", "eve", "finn", "gus"]
     assert len((tmp_path / "out" / "gradebook.csv").read_text().splitlines()) == 5
+
+
+def test_a_sandbox_that_cannot_start_is_a_grader_error_never_a_zero(tmp_path):
+    # As root in rlimits mode, a Python the sandbox's uid cannot reach (under /root, as here
+    # with pyenv) cannot start any child: that is the grader's failure, graded again next run.
+    trial = sandbox.run_confined([sys.executable, "-I", "-c", "pass"], tmp_path, mode="rlimits")
+    if not trial.reason.startswith("could not start"):
+        pytest.skip("a child starts in rlimits mode here: %s" % trial.reason)
+    sub = tmp_path / "alice" / "cs231n"
+    (sub / "classifiers").mkdir(parents=True)
+    (sub / "layers.py").write_text("")
+    (sub / "classifiers" / "cnn.py").write_text("")
+    result = api.grade_one(tmp_path / "alice", tmp_path / "out", load_rubric(), api.Options(mode="rlimits"), 1)
+    assert result.status == "grader_error", (result.status, result.message)
+    assert result.score == 0 and all(c.status == "skipped" for c in result.checks)
+    doc = json.loads((tmp_path / "out" / "alice" / "result.json").read_text())
+    assert not batch.reusable(doc, result.provenance)
+    assert os.path.isdir(tmp_path / "out" / "alice")
