@@ -43,7 +43,7 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
         try:
             arrays, meta = read_outputs(run_dir.out)
         except UnreadableOutput as e:
-            arrays, meta = None, {"problem": str(e)}
+            arrays, meta = None, {"problem": str(e), "missing": e.missing}
     if run.reason.startswith("could not start"):
         raise SandboxUnavailable("check %s: the sandbox %s" % (spec.id, run.reason))
     if held is not None:
@@ -54,7 +54,7 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
     if run.timed_out:
         return finish(spec, "timeout", None, "stopped after the %g s time limit while running %s"
                       % (spec.time_limit, meta.get("current") or "the student's code"), result)
-    if arrays is None and run.exit_code == 0:
+    if arrays is None and run.exit_code == 0 and not meta["missing"]:  # it wrote something, but not an answer
         return finish(spec, "error", None, "the process running your code left no usable answer: %s"
                       % meta["problem"], result)
     if arrays is None:

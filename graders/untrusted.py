@@ -21,7 +21,14 @@ NUMERIC_KINDS = "biuf"
 
 
 class UnreadableOutput(Exception):
-    """What the child wrote cannot be used; str() says why, in plain words."""
+    """What the child wrote cannot be used; str() says why, in plain words.
+
+    missing: the file is simply not there (the child ended before writing it).
+    """
+
+    def __init__(self, message, missing=False):
+        super().__init__(message)
+        self.missing = missing
 
 
 def read_bytes(folder, name, limit):
@@ -37,7 +44,8 @@ def read_bytes(folder, name, limit):
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd)
     except OSError as e:
-        raise UnreadableOutput("%s was not written (%s)" % (name, e.strerror)) from None
+        raise UnreadableOutput("%s was not written (%s)" % (name, e.strerror),
+                               missing=isinstance(e, FileNotFoundError)) from None
     finally:
         os.close(dir_fd)
     with os.fdopen(fd, "rb") as f:
