@@ -116,6 +116,7 @@ def central_values(scalar, args, wrt, h, outputs):
     """plus/<i> and minus/<i>: scalar(args) with args[i] moved elementwise by +h and -h.
 
     The grader takes the differences itself; each call gets fresh copies of the arguments.
+    (The twin of graders/checks/gradcheck.py:central_differences, which this file cannot import.)
     """
     for i in wrt:
         base = np.asarray(args[i], dtype=np.float64)

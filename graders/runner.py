@@ -44,7 +44,7 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
             arrays, meta = read_outputs(run_dir.out)
         except UnreadableOutput as e:
             arrays, meta = None, {"problem": str(e), "missing": e.missing}
-    if run.reason.startswith("could not start"):
+    if run.start_error is not None:
         raise SandboxUnavailable("check %s: the sandbox %s" % (spec.id, run.reason))
     if held is not None:
         held.append(run.enforced)

@@ -200,6 +200,9 @@ class RunResult:
     #: The limits that held for this run, in plain words, e.g. "processes (cgroup v1)" or
     #: "filesystem (landlock ABI 7)"; a kind of confinement missing here was not enforced.
     enforced: tuple[str, ...] = ()
+    #: Why the program never started (the sandbox or the launcher failed before its exec),
+    #: None if it started. Set by the grader's side only: the program cannot forge it.
+    start_error: str | None = None
 
 
 # --------------------------------------------------------------------------------------
@@ -1116,7 +1119,7 @@ def _result(limits: Limits, conf: _Confinement, outcome: _Outcome, out: _Capture
                      timed_out=outcome.timed_out, stdout=out.text(), stderr=err.text(),
                      stdout_truncated=out.truncated, stderr_truncated=err.truncated,
                      wall_seconds=wall, cpu_seconds=cpu, reason=reason,
-                     enforced=conf.enforced())
+                     enforced=conf.enforced(), start_error=None if outcome.timed_out else start_error)
 
 
 def _decode(outcome: _Outcome, report: _Report) -> tuple[int | None, int | None]:

@@ -84,8 +84,8 @@ def read_npz(folder, name, limit, max_entries=MAX_ENTRIES, max_array_bytes=MAX_A
             if len(entries) > max_entries:
                 raise UnreadableOutput("%s holds %d entries (at most %d are read)" % (name, len(entries), max_entries))
             budget = [max_array_bytes]
-            return dict(_read_entry(archive, entry, budget, name) for entry in entries
-                        if entry.filename.endswith(".npy") and _numeric_entry(archive, entry))
+            arrays = (_read_entry(archive, entry, budget, name) for entry in entries if entry.filename.endswith(".npy"))
+            return dict(pair for pair in arrays if pair is not None)
     except UnreadableOutput:
         raise
     except Exception as e:  # a corrupt or forged archive is just unreadable output
@@ -102,16 +102,13 @@ def _header(fp):
     raise ValueError("unsupported .npy version %s" % (version,))
 
 
-def _numeric_entry(archive, entry):
-    with archive.open(entry) as fp:
-        _, _, dtype = _header(fp)
-    return dtype.kind in NUMERIC_KINDS and not dtype.hasobject
-
-
 def _read_entry(archive, entry, budget, name):
-    """(array name, array) of one entry, charged against budget[0] bytes before it is read."""
+    """(array name, array) of one entry, charged against budget[0] bytes before it is read;
+    None for a non-numeric array (never read)."""
     with archive.open(entry) as fp:
         shape, fortran, dtype = _header(fp)
+        if dtype.kind not in NUMERIC_KINDS or dtype.hasobject:
+            return None
         count = int(np.prod(shape, dtype=object))
         size = count * dtype.itemsize
         if size > budget[0] or size > entry.file_size:

@@ -1,9 +1,7 @@
 """What a child wrote is read within bounds, never through a link; results stay valid JSON."""
 import json
-import os
 import tracemalloc
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
