@@ -27,19 +27,32 @@ KNOWN_ERRORS = [
     (r"^SystemExit", "your code called exit() or sys.exit(); remove it from layers.py/cnn.py"),
 ]
 
-def explain(meta):
-    """One message for a child that reported an error in the student's code."""
-    error_type = str(meta.get("error_type") or "Error")
-    text = "%s: %s" % (error_type, str(meta.get("error") or "").strip())
-    where = meta.get("current")
-    if error_type == "TaskError":  # the child's own words about a broken contract
-        return "%s: %s" % (where or "your code", meta.get("error"))
-    prefix = "%s raised %s" % (where, text) if where else text
+def error_text(meta):
+    return "%s: %s" % (str(meta.get("error_type") or "Error"), str(meta.get("error") or "").strip())
+
+
+def known_cause(meta):
+    """The plain-language cause of a reported error when it is a known one, else None."""
+    if meta.get("error_type") == "TaskError":
+        return None
+    text = error_text(meta)
     for pattern, explanation in KNOWN_ERRORS:
         match = re.search(pattern, text)
         if match:
-            return "%s. In plain words: %s." % (prefix, explanation.format(*match.groups()))
-    return prefix
+            cause = explanation.format(*match.groups())
+            return (cause if cause.startswith("np.") else cause[0].upper() + cause[1:]) + "."
+    return None
+
+
+def explain(meta):
+    """One message for a child that reported an error in the student's code."""
+    where = meta.get("current")
+    if meta.get("error_type") == "TaskError":  # the child's own words about a broken contract
+        return "%s: %s" % (where or "your code", meta.get("error"))
+    text = error_text(meta)
+    prefix = "%s raised %s" % (where, text) if where else text
+    cause = known_cause(meta)
+    return "%s. In plain words: %s" % (prefix, cause) if cause else prefix
 
 
 def from_output(output):

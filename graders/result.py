@@ -40,6 +40,7 @@ class CheckResult:
     depends_on: list[str] = field(default_factory=list)
     blocked_by: list[str] = field(default_factory=list)
     details: dict = field(default_factory=dict)
+    diagnoses: list[str] = field(default_factory=list)  # what kind of mistake the check recognised
 
 
 @dataclass

@@ -61,20 +61,23 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
         return finish(spec, "error", None, "the process running your code died (%s)%s" % (
             run.reason, diagnose.from_output(output)), result)
     if meta.get("status") != "ok":
+        cause = diagnose.known_cause(meta)
         return finish(spec, "error", None, diagnose.explain(meta), result,
-                      traceback=str(meta.get("traceback") or "") or None)
+                      traceback=str(meta.get("traceback") or "") or None, diagnoses=[cause] if cause else [])
     try:
         verdict = judge(Outputs(arrays, meta))
     except (Missing, ShapeMismatch) as e:
-        verdict = Verdict(False, None, str(e))
+        verdict = Verdict(False, None, str(e), diagnoses=getattr(e, "diagnoses", []))
     except Exception as e:  # returned values of an unexpected kind: the student's, reported as such
         return finish(spec, "error", None, "the grader could not compare what your code returned (%s: %s); "
                       "check the types and shapes your functions return" % (type(e).__name__, str(e)[:300]), result)
-    return finish(spec, "passed" if verdict.passed else "failed", verdict.measured, verdict.message,
-                  result, details=verdict.details)
+    diagnoses = [cap_text(str(d), MESSAGE_CAP) for d in verdict.diagnoses][:3]
+    message = verdict.message if not diagnoses else "%s. Diagnosis: %s" % (verdict.message, " ".join(diagnoses))
+    return finish(spec, "passed" if verdict.passed else "failed", verdict.measured, message,
+                  result, details=verdict.details, diagnoses=diagnoses)
 
 
-def finish(spec, status, measured, message, result, traceback=None, details=None):
+def finish(spec, status, measured, message, result, traceback=None, details=None, diagnoses=()):
     passed = status == "passed"
     return CheckResult(
         id=spec.id, title=spec.title, section=spec.section, functions=list(spec.functions),
@@ -83,7 +86,7 @@ def finish(spec, status, measured, message, result, traceback=None, details=None
         tolerance=spec.tolerance, measure=spec.measure, message=cap_text(str(message), MESSAGE_CAP),
         hint=None if passed else spec.hint, seconds=round(time.perf_counter() - result["start"], 3),
         output=result["output"], traceback=cap_text(traceback) if traceback else None,
-        depends_on=list(spec.depends_on), details=details or {},
+        depends_on=list(spec.depends_on), details=details or {}, diagnoses=list(diagnoses),
     )
 
 

@@ -40,6 +40,7 @@ class Verdict:
     measured: float | None
     message: str
     details: dict = field(default_factory=dict)
+    diagnoses: list = field(default_factory=list)  # one sentence per recognised kind of mistake
 
 
 class Missing(Exception):

@@ -1,7 +1,7 @@
 """Naive convolution: forward and backward on hidden inputs, and the numeric gradient check."""
 from cs231n.layers import conv_backward_naive, conv_forward_naive
 
-from . import check
+from . import check, patterns, suspects
 from .compare import Tally
 from .gradcheck import layer_gradcheck
 from .jobs import LAYERS, describe_case, layer_job
@@ -56,7 +56,8 @@ def conv_forward(rng, spec):
         for i, case in enumerate(cases):
             expected, _ = conv_forward_naive(*case["args"])
             actual = outputs.get("case%d/fwd/0" % i, "out")
-            tally.add("out of case %d %s" % (i, describe_case(case)), actual, expected)
+            tally.add("out of case %d %s" % (i, describe_case(case)), actual, expected,
+                      suspects=suspects.conv_forward(*case["args"]))
         return tally.verdict()
 
     return layer_job("conv_forward_naive", cases), judge
@@ -73,10 +74,18 @@ def conv_backward(rng, spec):
             expected = conv_backward_naive(case["dout"], cache)
             for k, name in enumerate(("dx", "dw", "db")):
                 actual = outputs.get("case%d/bwd/%d" % (i, k), name)
-                tally.add("%s of case %d %s" % (name, i, describe_case(case)), actual, expected[k])
+                tally.add("%s of case %d %s" % (name, i, describe_case(case)), actual, expected[k],
+                          locate=overlaps(case) if name == "dx" else None)
         return tally.verdict()
 
     return layer_job("conv_forward_naive", cases, backward="conv_backward_naive"), judge
+
+
+def overlaps(case):
+    """locate() for dx: names the bug when dx is wrong only where the filter's windows overlap."""
+    x, w, _, param = case["args"]
+    coverage = suspects.window_coverage(*x.shape[2:], *w.shape[2:], param["stride"], param["pad"])
+    return lambda actual, expected: patterns.overlap_only(actual, expected, coverage)
 
 
 @check("conv_backward_numeric", fast_path=False)

@@ -22,7 +22,8 @@ import copy
 import numpy as np
 
 from . import Job, Verdict
-from .compare import ShapeMismatch, rel_error
+from .compare import ShapeMismatch, rel_error, shape_diagnoses
+from .patterns import value_patterns
 
 EPS = np.finfo(np.float64).eps
 ROUNDING = 16.0  # rounding allowance, in units of eps * (sum of |terms| of the scalar) / h
@@ -70,7 +71,8 @@ def fitted(actual, expected_shape, what, shapes=()):
     actual = np.asarray(actual, dtype=np.float64)
     accepted = [tuple(expected_shape), *map(tuple, shapes)]
     if actual.shape not in accepted:
-        raise ShapeMismatch("%s has shape %s, expected %s" % (what, actual.shape, " or ".join(map(str, accepted))))
+        raise ShapeMismatch("%s has shape %s, expected %s" % (what, actual.shape, " or ".join(map(str, accepted))),
+                            shape_diagnoses(what, actual, np.zeros(expected_shape), ()))
     return actual.reshape(expected_shape)
 
 
@@ -79,12 +81,14 @@ class Judgement:
 
     def __init__(self, tolerance, forward_tolerance):
         self.tolerance, self.forward_tolerance = tolerance, forward_tolerance
-        self.problems, self.errors = [], {}
+        self.problems, self.errors, self.diagnoses = [], {}, []
 
     def forward(self, what, actual, expected):
-        err = rel_error(fitted(actual, np.shape(expected), what), expected)
+        actual = fitted(actual, np.shape(expected), what)
+        err = rel_error(actual, expected)
         if err > self.forward_tolerance:
             self.problems.append("%s differs from the reference's (error %.3g)" % (what, err))
+            self.diagnose("the forward output", actual, expected)
 
     def gradient(self, name, plus, minus, analytic, ref_numeric, ref_analytic, scale, h, shapes=()):
         shape = ref_numeric.shape
@@ -94,7 +98,18 @@ class Judgement:
         if slope > self.tolerance:
             self.problems.append("the numeric gradient of your forward pass for %s differs from the "
                                  "reference's (error %.3g)" % (name, slope))
-        self.errors[name] = excess_error(fitted(analytic, shape, name, shapes), numeric, forgiven)
+        analytic = fitted(analytic, shape, name, shapes)
+        self.errors[name] = excess_error(analytic, numeric, forgiven)
+        if self.errors[name] > self.tolerance and not self.problems:  # a wrong forward pass explains itself
+            self.diagnose(name, analytic, numeric)
+
+    def diagnose(self, what, actual, expected):
+        """Record what kind of mistake actual shows against expected (graders/checks/patterns.py)."""
+        try:
+            found = value_patterns(what, np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64))
+        except Exception:  # a diagnosis is a courtesy; the verdict stands without it
+            return
+        self.diagnoses += [d for d in found if d not in self.diagnoses]
 
     def verdict(self):
         worst = max(self.errors, key=self.errors.get) if self.errors else None
@@ -102,10 +117,11 @@ class Judgement:
         if self.problems:
             message = ("not counted: %s. A numeric gradient check counts only for a forward pass that "
                        "agrees with the reference." % "; ".join(self.problems))
-            return Verdict(False, measured, message, {"errors": self.errors})
+            return Verdict(False, measured, message, {"errors": self.errors}, self.diagnoses[:3])
         message = "largest error %.3g in %s beyond the finite differences' own noise (tolerance %.1g)" % (
             measured or 0.0, worst, self.tolerance)
-        return Verdict(measured is not None and measured <= self.tolerance, measured, message, {"errors": self.errors})
+        passed = measured is not None and measured <= self.tolerance
+        return Verdict(passed, measured, message, {"errors": self.errors}, [] if passed else self.diagnoses[:3])
 
 
 def first(value):

@@ -6,7 +6,7 @@ optionally `dout`, the upstream gradient for the backward pass.
 """
 import numpy as np
 
-from . import Job
+from . import Job, suspects
 
 LAYERS = "cs231n.layers."
 
@@ -80,13 +80,26 @@ def running_average_job(forward, xs, gamma, beta, momentum):
 def judge_running_averages(tally, outputs, reference_forward, xs, gamma, beta, momentum):
     """Replay running_average_job with the reference; returns the reference's caches."""
     bn_param, caches = {"momentum": momentum}, []
+    reversed_momentum = replay_running_averages(reference_forward, xs, gamma, beta, 1.0 - momentum)
     for k, x in enumerate(xs):
         bn_param["mode"] = "test" if k == len(xs) - 1 else "train"
         expected, cache = reference_forward(x, gamma, beta, bn_param)
         caches.append(cache)
         label = "%s-mode call %d" % (bn_param["mode"], k + 1)
-        tally.add("out of the %s" % label, outputs.get("step%d/0" % k, "out"), expected)
+        tally.add("out of the %s" % label, outputs.get("step%d/0" % k, "out"), expected,
+                  suspects=suspects.batchnorm(x, gamma, beta, bn_param["mode"]))
         for key in ("running_mean", "running_var"):
             actual = outputs.get("dict/step%d/bn_param/%s" % (k, key), "bn_param['%s']" % key)
-            tally.add("bn_param['%s'] after the %s" % (key, label), actual, bn_param[key])
+            tally.add("bn_param['%s'] after the %s" % (key, label), actual, bn_param[key],
+                      suspects=suspects.running_average(key, lambda k=k: reversed_momentum[k]))
     return caches
+
+
+def replay_running_averages(reference_forward, xs, gamma, beta, momentum):
+    """The running averages after each call of the sequence, computed with the given momentum."""
+    bn_param, states = {"momentum": momentum}, []
+    for k, x in enumerate(xs):
+        bn_param["mode"] = "test" if k == len(xs) - 1 else "train"
+        reference_forward(x, gamma, beta, bn_param)
+        states.append({key: np.copy(bn_param[key]) for key in ("running_mean", "running_var")})
+    return states

@@ -3,8 +3,9 @@ the notebook's gradient check, and overfitting a small training set."""
 import numpy as np
 from cs231n.classifiers.cnn import ThreeLayerConvNet
 
-from . import Job, Verdict, check
+from . import Job, Verdict, check, suspects
 from .compare import Tally, rel_error
+from .patterns import matching_suspect
 from .gradcheck import Judgement, central_differences
 
 NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
@@ -62,9 +63,27 @@ def cnn_init(rng, spec):
                 if deviation > spec.tolerance:
                     problems.append("%s has standard deviation %.3g, expected weight_scale = %g" % (name, np.std(p), weight_scale))
         message = "; ".join(problems) or "names, shapes, dtype and scale as expected"
-        return Verdict(not problems, worst, message, {"weight_scale": weight_scale})
+        return Verdict(not problems, worst, message, {"weight_scale": weight_scale},
+                       init_diagnoses(params, kwargs, weight_scale) if problems else [])
 
     return job, judge
+
+
+def init_diagnoses(params, kwargs, weight_scale):
+    """What a wrong initialisation shows: sizes for the default input, or a scaled weight."""
+    found = []
+    C, H, W = kwargs["input_dim"]
+    W2 = params.get("W2")
+    if W2 is not None and W2.ndim == 2 and W2.shape[0] == kwargs["num_filters"] * 16 * 16 != kwargs["num_filters"] * (H // 2) * (W // 2):
+        found.append("W2 is sized for 32x32 images whatever input_dim says: compute its rows from input_dim "
+                     "(num_filters * H/2 * W/2 after the 2x2 pool).")
+    for name in ("W1", "W2", "W3"):
+        p = params.get(name)
+        ratio = float(np.std(p)) / weight_scale if p is not None and p.size > 1 else 1.0
+        if abs(ratio - round(ratio)) < 0.15 and round(ratio) >= 2:
+            found.append("%s is drawn with %d times weight_scale: multiply np.random.randn(...) by "
+                         "weight_scale alone." % (name, round(ratio)))
+    return found
 
 
 def loss_job(rng, reg, with_labels):
@@ -99,14 +118,19 @@ def cnn_loss(rng, spec):
         expected, _ = ref.loss(X, y)
         returned = outputs.get("call/loss", "the loss")
         if returned.size != 1:
+            per_sample = returned.shape == (len(X),) and rel_error(np.mean(returned), expected) <= 1e-6
             return Verdict(False, None, "loss(X, y) returned an array of shape %s as the loss; expected one number, "
-                           "the mean over the minibatch" % (returned.shape,), {})
+                           "the mean over the minibatch" % (returned.shape,), {},
+                           ["The loss is returned per example: return the mean over the minibatch, one number."]
+                           if per_sample else [])
         actual = float(returned.reshape(()))
         err = rel_error(actual, expected)
         data_loss = reference_model({**SMALL}, ref.params).loss(X, y)[0]
         details = {"loss": actual, "expected": float(expected), "reg": reg, "data_loss": float(data_loss)}
         message = "loss %.6g, expected %.6g with reg = %.3g (%.3g of it regularisation)" % (actual, expected, reg, expected - data_loss)
-        return Verdict(err <= spec.tolerance, err, message, details)
+        found = None if err <= spec.tolerance else matching_suspect(
+            np.array(actual), suspects.cnn_loss(float(data_loss), reg, ref.params, len(X)))
+        return Verdict(err <= spec.tolerance, err, message, details, [found] if found else [])
 
     return job, judge
 
@@ -120,7 +144,8 @@ def cnn_gradients(rng, spec):
         _, expected = ref.loss(X, y)
         tally = Tally(spec.tolerance)
         for name in NAMES:
-            tally.add("grads['%s']" % name, outputs.get("call/grad/" + name, "grads['%s']" % name), expected[name])
+            tally.add("grads['%s']" % name, outputs.get("call/grad/" + name, "grads['%s']" % name), expected[name],
+                      suspects=suspects.cnn_gradient(name, expected[name], reg, ref.params[name]))
         return tally.verdict()
 
     return job, judge

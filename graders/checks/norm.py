@@ -6,7 +6,7 @@ from cs231n.layers import (
     spatial_groupnorm_forward,
 )
 
-from . import check
+from . import check, suspects
 from .compare import Tally
 from .gradcheck import layer_gradcheck
 from .jobs import LAYERS, describe_case, judge_running_averages, layer_job, running_average_job
@@ -89,7 +89,8 @@ def spatial_groupnorm_forward_check(rng, spec):
         tally = Tally(spec.tolerance)
         for i, case in enumerate(cases):
             expected, _ = spatial_groupnorm_forward(*case["args"])
-            tally.add("out with G=%d %s" % (case["args"][3], describe_case(case)), outputs.get("case%d/fwd/0" % i, "out"), expected)
+            tally.add("out with G=%d %s" % (case["args"][3], describe_case(case)), outputs.get("case%d/fwd/0" % i, "out"),
+                      expected, suspects=suspects.spatial_groupnorm(*case["args"][:4]))
         return tally.verdict()
 
     return layer_job("spatial_groupnorm_forward", cases), judge

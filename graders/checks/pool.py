@@ -2,7 +2,7 @@
 import numpy as np
 from cs231n.layers import max_pool_backward_naive, max_pool_forward_naive
 
-from . import check
+from . import check, patterns, suspects
 from .compare import Tally
 from .gradcheck import layer_gradcheck
 from .jobs import LAYERS, describe_case, layer_job
@@ -41,7 +41,8 @@ def max_pool_forward(rng, spec):
         tally = Tally(spec.tolerance)
         for i, case in enumerate(cases):
             expected, _ = max_pool_forward_naive(*case["args"])
-            tally.add("out of case %d %s" % (i, describe_case(case)), outputs.get("case%d/fwd/0" % i, "out"), expected)
+            tally.add("out of case %d %s" % (i, describe_case(case)), outputs.get("case%d/fwd/0" % i, "out"), expected,
+                      suspects=suspects.pool_forward(*case["args"]))
         return tally.verdict()
 
     return layer_job("max_pool_forward_naive", cases), judge
@@ -56,7 +57,11 @@ def max_pool_backward(rng, spec):
         for i, case in enumerate(cases):
             _, cache = max_pool_forward_naive(*case["args"])
             expected = max_pool_backward_naive(case["dout"], cache)
-            tally.add("dx of case %d %s" % (i, describe_case(case)), outputs.get("case%d/bwd" % i, "dx"), expected)
+            x, param = case["args"]
+            coverage = suspects.window_coverage(*x.shape[2:], param["pool_height"], param["pool_width"], param["stride"])
+            tally.add("dx of case %d %s" % (i, describe_case(case)), outputs.get("case%d/bwd" % i, "dx"), expected,
+                      suspects=suspects.pool_backward(x, case["dout"], param),
+                      locate=lambda a, e, c=coverage: patterns.overlap_only(a, e, c))
         return tally.verdict()
 
     return layer_job("max_pool_forward_naive", cases, backward="max_pool_backward_naive"), judge

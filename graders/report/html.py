@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 
 from . import plots
+from .pictures import picture_views
 from .notebook_outputs import MAX_CELL_TEXT, MAX_CELLS, NotebookUnreadable, clip, code_cells, read_notebook_file
 from ..result import atomic_write
 from .templating import render
@@ -56,16 +57,22 @@ def section_heading(section):
 def check_view(check, titles):
     """What the template shows of one check (every field present, hint only when it failed)."""
     passed = check.get("status") == "passed"
+    diagnoses = [] if passed else [str(d) for d in (check.get("diagnoses") or [])[:3]]
+    message = str(check.get("message") or "")
+    if diagnoses:  # the diagnoses are shown on their own below the message
+        message = message.split(". Diagnosis: ", 1)[0]
     return {
         "id": str(check.get("id", "?")), "title": str(check.get("title", check.get("id", "?"))),
         "status": str(check.get("status", "skipped")), "passed": passed,
         "score": check.get("score", 0), "max_score": check.get("max_score", 0),
         "measured": check.get("measured"), "tolerance": check.get("tolerance"),
-        "measure": check.get("measure") or "", "message": check.get("message") or "",
+        "measure": check.get("measure") or "", "message": message,
         "hint": None if passed else check.get("hint"), "seconds": check.get("seconds"),
         "functions": [str(f) for f in check.get("functions") or []],
         "output": check.get("output") or "", "traceback": check.get("traceback") or "",
         "blocked_by": [{"id": b, "title": titles.get(b, b)} for b in check.get("blocked_by") or []],
+        "diagnoses": diagnoses,
+        "pictures": [] if passed else picture_views(check.get("details")),
     }
 
 

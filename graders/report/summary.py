@@ -1,7 +1,8 @@
 """The class summary page of a batch, out/index.html, from every out/*/result.json.
 
-Score histogram, pass rate per check (the checks most students fail first) and a table of
-submissions linking to each <name>/report.html. The table is complete without JavaScript;
+Score histogram, pass rate per check (the checks most students fail first), the diagnoses
+seen across the class (the bugs most students make, each linking to the reports that show it)
+and a table of submissions linking to each <name>/report.html. The table is complete without JavaScript;
 a small inline script, allowed by its hash in the page's Content-Security-Policy, sorts it.
 """
 import json
@@ -13,6 +14,7 @@ from ..result import atomic_write
 from .templating import render, script_hash, template_source
 
 FAILED = ("failed", "error", "timeout")
+MAX_LINKS = 30  # reports linked per diagnosis
 
 
 def load_results(out):
@@ -47,6 +49,36 @@ def pass_rates(docs):
     return sorted(rates.values(), key=lambda r: (r["percent"], r["order"]))
 
 
+def report_href(out, folder_name, anchor=""):
+    """The link to a submission's report from index.html, or None when it has none."""
+    if not (Path(out) / folder_name / "report.html").is_file():
+        return None
+    return quote(folder_name, safe="", errors="surrogateescape") + "/report.html" + anchor
+
+
+def class_diagnoses(docs, out):
+    """The diagnoses seen across the graded submissions, most submissions first:
+    sentence, checks, count of submissions and links to the checks in their reports."""
+    seen = {}
+    for folder_name, doc in docs:
+        if doc.get("status") != "graded":
+            continue
+        for check in doc.get("checks", []):
+            for sentence in check.get("diagnoses") or []:
+                entry = seen.setdefault(str(sentence), {"sentence": str(sentence), "checks": [], "names": [], "links": []})
+                if check.get("id") not in entry["checks"]:
+                    entry["checks"].append(str(check.get("id")))
+                if folder_name in entry["names"]:
+                    continue
+                entry["names"].append(folder_name)
+                href = report_href(out, folder_name, "#check-" + quote(str(check.get("id")), safe=""))
+                if len(entry["links"]) < MAX_LINKS:
+                    entry["links"].append({"name": str(doc.get("submission", folder_name)), "href": href})
+    for entry in seen.values():
+        entry["count"] = len(entry.pop("names"))
+    return sorted(seen.values(), key=lambda e: (-e["count"], e["sentence"]))
+
+
 def percent(doc):
     """The score as a percentage of the maximum (0 when the maximum is 0)."""
     score, top = doc.get("score", 0) or 0, doc.get("max_score", 0) or 0
@@ -57,12 +89,11 @@ def submission_row(folder_name, doc, out):
     """One row of the submissions table; links only to reports that exist."""
     graded = doc.get("status") == "graded"
     failed = [c.get("id") for c in doc.get("checks", []) if c.get("status") in FAILED] if graded else []
-    report = Path(out) / folder_name / "report.html"
     return {
         "name": str(doc.get("submission", folder_name)), "status": str(doc.get("status", "?")),
         "score": doc.get("score", 0) or 0, "max_score": doc.get("max_score", 0) or 0,
         "seconds": doc.get("seconds", 0) or 0, "failed": failed if graded else ["not graded"],
-        "href": quote(folder_name, safe="", errors="surrogateescape") + "/report.html" if report.is_file() else None,
+        "href": report_href(out, folder_name),
     }
 
 
@@ -91,7 +122,7 @@ def render_class_summary(out):
         "summary.html.j2", rows=[submission_row(name, doc, out) for name, doc in docs], problems=problems,
         status_counts=status_counts(docs), graded_count=len(graded),
         mean_percent=sum(graded) / len(graded) if graded else None,
-        histogram=histogram(graded), rates=pass_rates(docs),
+        histogram=histogram(graded), rates=pass_rates(docs), diagnoses=class_diagnoses(docs, out),
         sort_script=script, script_sources=script_hash(script),
     )
 

@@ -111,6 +111,26 @@ def test_submission_report_in_chromium(graded, tmp_path, name):
     assert_png(page.screenshot)
 
 
+@pytest.mark.parametrize("name, check_id", [("mutant_pool_backward_assigns", "max_pool_backward"),
+                                            ("mutant_conv_forward_no_bias", "conv_forward")])
+def test_failing_conv_and_pool_checks_show_where_and_what(graded, tmp_path, name, check_id):
+    samples, out = graded
+    result = samples[name][1]
+    check = next(c for c in result.checks if c.id == check_id)
+    page = Page(file_url(out / name / "report.html", "#check-" + check_id), tmp_path, width=1024)
+    assert page.console == [], "console messages:\n" + "\n".join(page.console)
+    article = page.dom.split('id="check-%s"' % check_id, 1)[1].split("</article>", 1)[0]
+    maps = [e for e in page.having("svg", **{"class": "errmap"}) if e.get("aria-label", "").startswith("where ")]
+    assert len(maps) == len(check.details["pictures"]) and article.count('aria-label="where ') == len(maps)
+    # One square per spatial position of the first picture, each with its error as a tooltip.
+    first = check.details["pictures"][0]
+    squares = article.split('aria-label="where ', 2)[1].count("<rect ")
+    assert squares == len(first["map"]) * len(first["map"][0]) + 1  # and the frame
+    assert article.count('<p class="diagnosis">') == len(check.diagnoses) >= 1
+    assert check.diagnoses[0].split(":")[0] in article
+    assert_png(page.screenshot)
+
+
 def test_class_summary_in_chromium(graded, tmp_path):
     samples, out = graded
     write_gradebook(out)   # writes index.html beside gradebook.csv
@@ -125,6 +145,9 @@ def test_class_summary_in_chromium(graded, tmp_path):
         assert page.having("a", href="%s/report.html" % name), name
     assert len(page.having("img", alt="histogram of the scores")) == 1
     assert len(page.having("tr", data_check=None)) == len(samples["reference"][1].checks)
+    # The bugs of the class: the mutants' diagnoses, each linking to the check in its report.
+    assert page.having("table", id="class-diagnoses")
+    assert page.having("a", href="mutant_pool_backward_assigns/report.html#check-max_pool_backward")
     assert_png(page.screenshot)
 
 

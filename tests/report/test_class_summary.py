@@ -68,3 +68,40 @@ def test_a_missing_report_is_not_linked(tmp_path):
     write_folder(tmp_path / "alice", result_doc())
     page = render_class_summary(tmp_path)
     assert "report.html" not in page and json.loads((tmp_path / "alice" / "result.json").read_text())
+
+
+OVERLAP = "dx is wrong only where windows overlap: add them (+=) instead of assigning (=)."
+NO_HALF = "The regularisation has no 0.5."
+
+
+def diagnosed(doc, check_id, *sentences):
+    next(c for c in doc["checks"] if c["id"] == check_id)["diagnoses"] = list(sentences)
+    return doc
+
+
+def test_diagnoses_across_the_class_most_common_first_with_links(tmp_path):
+    bob = diagnosed(diagnosed(failing(result_doc(), "conv_backward", "cnn_loss"), "conv_backward", OVERLAP),
+                    "cnn_loss", NO_HALF)
+    carol = diagnosed(failing(result_doc(), "conv_backward"), "conv_backward", OVERLAP)
+    write_folder(tmp_path / "bob", dict(bob, submission="bob"))
+    write_folder(tmp_path / "carol & <dave>", dict(carol, submission="carol & <dave>"))
+    write_folder(tmp_path / "alice", dict(result_doc(), submission="alice"))
+    for name in ("bob", "carol & <dave>"):
+        write_submission_report(tmp_path / name)
+    page = render_class_summary(tmp_path)
+    table = page.split('<table id="class-diagnoses">', 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tbody>", 1)[1].split("<tr>")[1:]
+    assert len(rows) == 2
+    assert '<td class="num">2</td>' in rows[0] and "wrong only where windows overlap" in rows[0]
+    assert '<a href="bob/report.html#check-conv_backward">bob</a>' in rows[0]
+    assert '<a href="carol%20%26%20%3Cdave%3E/report.html#check-conv_backward">carol &amp; &lt;dave&gt;</a>' in rows[0]
+    assert '<td class="num">1</td>' in rows[1] and "no 0.5" in rows[1] and "#check-cnn_loss" in rows[1]
+    # Each report shows the sentence under its check.
+    report = (tmp_path / "bob" / "report.html").read_text()
+    assert report.count('<p class="diagnosis"><strong>Diagnosis:</strong>') == 2
+
+
+def test_a_class_without_diagnoses_says_so(tmp_path):
+    page = render_class_summary(batch(tmp_path))
+    assert '<table id="class-diagnoses">' not in page
+    assert "No failing check showed a mistake the grader recognises." in page

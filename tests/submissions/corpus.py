@@ -28,6 +28,7 @@ class Sample:
     files: dict                        # "cs231n/layers.py" -> source text
     description: str = ""
     fails: tuple = ()                  # mutants: exactly the checks that must fail
+    diagnosis: str = ""                # mutants: words one failing check's diagnoses must contain
     extra: dict = field(default_factory=dict)
 
 
@@ -78,7 +79,8 @@ def mutants():
         files = reference_files()
         path = STUDENT_FILES[m["file"]]
         files[path] = apply_mutation(files[path], m)
-        samples.append(Sample("mutant_" + m["name"], "mutant", files, m["description"], tuple(m["fails"])))
+        samples.append(Sample("mutant_" + m["name"], "mutant", files, m["description"], tuple(m["fails"]),
+                              m.get("diagnosis", "")))
     return samples
 
 
