@@ -19,8 +19,9 @@ from pathlib import Path
 
 from . import __version__, api, cluster, confinement, sandbox, store
 from .provenance import provenance_of, rubric_sha256
+from .checks import load_all
 from .result import SubmissionResult, result_from_doc
-from .rubric import load_rubric
+from .rubric import ensure_implemented, load_rubric
 
 
 @dataclass
@@ -60,6 +61,7 @@ def run(jobs, out, options, workers=None, force=False, progress=None, dask=None)
     dask: the address of a Dask scheduler to grade on (see graders.cluster) instead of locally.
     """
     rubric = load_rubric(options.rubric)
+    ensure_implemented(rubric, load_all())
     seed = options.seed if options.seed is not None else secrets.randbits(63)
     out = Path(out)
     if dask is None:  # refuse before anything is graded (a cluster's workers check for themselves)

@@ -39,8 +39,7 @@ def known_cause(meta):
     for pattern, explanation in KNOWN_ERRORS:
         match = re.search(pattern, text)
         if match:
-            cause = explanation.format(*match.groups())
-            return (cause if cause.startswith("np.") else cause[0].upper() + cause[1:]) + "."
+            return explanation.format(*match.groups()) + "."
     return None
 
 

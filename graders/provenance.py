@@ -1,16 +1,22 @@
-"""What a result is made from: content hashes of the submission and the rubric.
+"""What a result is made from: content hashes of the submission, the rubric and the code.
 
 A rerun of a batch reuses a result only when its provenance (submission hash, rubric
-hash, grader version) equals what the run would grade now.
+hash, code hash, grader version) equals what the run would grade now. The code hash
+covers everything a verdict depends on: the grader's modules that draw inputs, run the
+child and judge (all of graders/ but the renderers in graders/report/) and the reference
+package the expectations come from; editing a check invalidates its old results.
 """
+import functools
 import hashlib
 import json
 import os
 from dataclasses import asdict
 from pathlib import Path
 
-from . import __version__, intake
+from . import __version__, intake, reference
 from .result import Provenance
+
+CODE_SUFFIXES = (".py", ".pyx", ".toml", ".json")
 
 _BLOCK = 1 << 20
 
@@ -18,7 +24,7 @@ _BLOCK = 1 << 20
 def provenance_of(path, rubric, name=None):
     """The Provenance a result for the submission at path, graded with rubric, would carry."""
     return Provenance(submission_sha256=fingerprint(path, name), rubric_sha256=rubric_sha256(rubric),
-                      grader_version=__version__)
+                      grader_version=__version__, code_sha256=code_sha256())
 
 
 def fingerprint(path, name=None):
@@ -69,6 +75,27 @@ def rubric_sha256(rubric):
     content = {"checks": [asdict(c) for c in rubric.checks], "limits": asdict(rubric.limits),
                "notebook": asdict(rubric.notebook)}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def code_sha256():
+    """SHA-256 of the code verdicts depend on: the grader's modules and the reference package."""
+    graders = Path(__file__).resolve().parent
+    return tree_sha256({"graders": (graders, ("report",)), "reference": (Path(reference.location()), ())})
+
+
+def tree_sha256(trees):
+    """SHA-256 of the code files (CODE_SUFFIXES) below each named root, sorted, caches and
+    the excluded top-level folders left out. trees: {name: (root, excluded folder names)}."""
+    digest = hashlib.sha256()
+    for name, (root, excluded) in sorted(trees.items()):
+        for rel, full in _walk(root):
+            top = rel.split("/", 1)[0]
+            if top in excluded or "__pycache__" in rel.split("/") or top == "build":
+                continue
+            if rel.endswith(CODE_SUFFIXES) and os.path.isfile(full) and not os.path.islink(full):
+                _add(digest, b"code", ("%s/%s" % (name, rel)).encode(), Path(full).read_bytes())
+    return digest.hexdigest()
 
 
 def _add(digest, kind, name, data):

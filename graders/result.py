@@ -78,6 +78,7 @@ class Provenance:
     submission_sha256: str | None  # the files intake read (see graders/provenance.py); None: unreadable
     rubric_sha256: str             # the rubric's checks and limits
     grader_version: str
+    code_sha256: str | None = None  # the grader's judging code and the reference (None: an older result)
 
 
 @dataclass

@@ -139,3 +139,13 @@ def _validate_references(path, checks):
         unknown = [d for d in c.depends_on if d not in ids]
         if unknown:
             raise RubricError("rubric %s, check %s: depends_on names unknown checks %s" % (path, c.id, unknown))
+
+
+def ensure_implemented(rubric, known_ids):
+    """Raise RubricError unless every check of the rubric has an implementation in known_ids
+    (the check catalogue), so a mistyped id stops the run before anything is graded."""
+    unknown = [c.id for c in rubric.checks if c.id not in known_ids]
+    if unknown:
+        raise RubricError("rubric %s: no check is implemented under the id%s %s; the known ids are %s"
+                          % (rubric.source, "s" if len(unknown) > 1 else "", ", ".join(unknown),
+                             ", ".join(sorted(known_ids))))

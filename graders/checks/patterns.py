@@ -19,6 +19,12 @@ MATCH = 1e-6          # relative error within which an array "is" a suspect's or
 PICTURE_SIDE = 48     # largest height or width drawn in a picture
 PICTURE_CHANNELS = 8  # per-channel maps kept per picture
 AXES_4D = ("N", "C", "H", "W")
+FILTER_AXES = ("F", "C", "HH", "WW")  # the layout of conv weights and their gradients
+
+
+def layout(what):
+    """The axis letters of a 4-D array, by its name: filters for w and dw, images otherwise."""
+    return FILTER_AXES if what in ("w", "dw") else AXES_4D
 
 
 def relative_gap(a, b):
@@ -48,10 +54,10 @@ def value_patterns(what, actual, expected):
     if factor is not None:
         return [factor_sentence(what, factor)]
     if a.ndim == 4:
-        moved = moved_axes(a, e)
+        moved = moved_axes(a, e, layout(what))
         if moved:
             return ["%s holds the right values with its axes in the order %s: a transpose or reshape "
-                    "moved the channel or spatial axes (the layout is (N, C, H, W))." % (what, moved)]
+                    "moved them (the layout is (%s))." % (what, moved, ", ".join(layout(what)))]
         border = border_only(a, e)
         if border:
             return ["%s is wrong only along the border of the image: look at the padding (zeros on all "
@@ -98,16 +104,17 @@ def factor_sentence(what, k):
     return "%s is a constant multiple (%.4g) of the expected values: a scale factor is wrong." % (what, k)
 
 
-def moved_axes(a, e):
+def moved_axes(a, e, letters=AXES_4D):
     """The axis order (as letters) that turns e into a, for a 4-D array, or None."""
     for order in itertools.permutations(range(4)):
         if order == (0, 1, 2, 3):
             continue
         moved = np.transpose(e, order)
-        if moved.size == a.size and moved.shape == a.shape and same(a, moved):
-            return "(%s)" % ", ".join(AXES_4D[i] for i in order)
-        if moved.size == a.size and same(a, moved.reshape(a.shape)):  # the right bytes read as (N, C, H, W)
-            return "(%s), read back as (N, C, H, W)" % ", ".join(AXES_4D[i] for i in order)
+        named = "(%s)" % ", ".join(letters[i] for i in order)
+        if moved.shape == a.shape and same(a, moved):
+            return named
+        if moved.size == a.size and same(a, moved.reshape(a.shape)):  # the right bytes read in the expected shape
+            return "%s, read back as (%s)" % (named, ", ".join(letters))
     return None
 
 
@@ -160,7 +167,13 @@ def shape_patterns(what, actual, expected):
     empty = [i for i in range(a.ndim) if a.shape[i] == 0 and e.shape[i] > 0]
     if empty:
         return ["%s is empty along %s: a slice such as [pad:-pad] is empty when pad is 0; slice with "
-                "[pad:pad + H] instead." % (what, axis_names(empty, a.ndim))]
+                "[pad:pad + H] instead." % (what, axis_names(empty, a.ndim, what))]
+    letters = layout(what)
+    if a.ndim == 4 and sorted(a.shape) == sorted(e.shape) and np.any(e):
+        moved = moved_axes(a.astype(np.float64), e.astype(np.float64), letters)
+        if moved and "read back" not in moved:
+            return ["%s holds the right values with its axes in the order %s: the layout is (%s)."
+                    % (what, moved, ", ".join(letters))]
     off = [i for i in range(a.ndim) if a.shape[i] != e.shape[i]]
     if a.ndim == 4 and off == [3] and a.shape[3] == a.shape[2]:
         return ["%s is %d wide, as wide as it is high, where %d was expected: compute the output width "
@@ -168,15 +181,15 @@ def shape_patterns(what, actual, expected):
     if off and all(abs(a.shape[i] - e.shape[i]) == 1 for i in off):
         more = "one too many" if a.shape[off[0]] > e.shape[off[0]] else "one too few"
         return ["%s has %s along %s (%s, expected %s): check the output size, 1 + (H + 2 * pad - HH) // stride."
-                % (what, more, axis_names(off, a.ndim), a.shape, e.shape)]
+                % (what, more, axis_names(off, a.ndim, what), a.shape, e.shape)]
     if sorted(a.shape) == sorted(e.shape) and a.ndim == 4:
-        return ["%s has shape %s, the expected %s with its axes in another order: the layout is (N, C, H, W)."
-                % (what, a.shape, e.shape)]
+        return ["%s has shape %s, the expected %s with its axes in another order: the layout is (%s)."
+                % (what, a.shape, e.shape, ", ".join(letters))]
     return []
 
 
-def axis_names(axes, ndim):
-    names = AXES_4D if ndim == 4 else tuple("axis %d" % i for i in range(ndim))
+def axis_names(axes, ndim, what=""):
+    names = layout(what) if ndim == 4 else tuple("axis %d" % i for i in range(ndim))
     return " and ".join(names[i] for i in axes)
 
 

@@ -242,7 +242,7 @@ def test_resume_skips_what_is_up_to_date_and_regrades_what_changed(tmp_path):
     assert cli.main(["grade", str(subs), "--out", str(out), "--rubric", str(changed), "--seed", SEED]) == 0
     assert sorted(e["submission"] for e in store.read_runs(out)[before:] if e["event"] == "graded") == names
     provenance = json.loads((out / "reference" / "result.json").read_text())["provenance"]
-    assert set(provenance) == {"submission_sha256", "rubric_sha256", "grader_version"}
+    assert set(provenance) == {"submission_sha256", "rubric_sha256", "grader_version", "code_sha256"}
     assert verdicts(out) == first
 
 

@@ -46,7 +46,12 @@ def test_pictures_of_a_failing_conv_check_are_in_its_details(graded):
     _, result = samples["mutant_conv_forward_no_bias"]
     check = next(c for c in result.checks if c.id == "conv_forward")
     pictures = check.details["pictures"]
-    assert pictures and all(len(p["map"]) == int(p["what"].split("x")[2]) for p in pictures)
+    assert pictures
+    for p in pictures:
+        grid = np.array(p["map"])
+        # A missing bias is wrong at every output position, never by more than the largest error.
+        assert grid.ndim == 2 and np.all(grid > 0) and grid.max() <= p["largest"] * 1.01  # 3 digits kept
+        assert len(p["channels"]) == min(p["channel_count"], 8)
 
 
 # ---------------------------------------------------------------- the patterns on arrays
@@ -150,3 +155,11 @@ def test_suspects_name_a_flipped_kernel_and_not_a_right_one():
     flipped = conv_forward_naive(x, w[:, :, ::-1, ::-1], b, param)[0]
     found = diagnoses_of(flipped, expected, suspects=suspects.conv_forward(x, w, b, param))
     assert found and "flipped" in found[0]
+
+
+def test_filters_with_f_and_c_swapped_are_named_in_the_filters_layout():
+    dw = rng().standard_normal((4, 3, 3, 3))
+    with pytest.raises(ShapeMismatch) as caught:
+        Tally(1e-6).add("dw of case 0", dw.transpose(1, 0, 2, 3), dw)
+    assert caught.value.diagnoses == [
+        "dw holds the right values with its axes in the order (C, F, HH, WW): the layout is (F, C, HH, WW)."]

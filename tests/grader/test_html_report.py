@@ -120,11 +120,11 @@ def test_failing_conv_and_pool_checks_show_where_and_what(graded, tmp_path, name
     page = Page(file_url(out / name / "report.html", "#check-" + check_id), tmp_path, width=1024)
     assert page.console == [], "console messages:\n" + "\n".join(page.console)
     article = page.dom.split('id="check-%s"' % check_id, 1)[1].split("</article>", 1)[0]
-    maps = [e for e in page.having("svg", **{"class": "errmap"}) if e.get("aria-label", "").startswith("where ")]
-    assert len(maps) == len(check.details["pictures"]) and article.count('aria-label="where ') == len(maps)
+    maps = [e for e in page.having("svg", **{"class": "errmap"}) if e["aria_label"].startswith("where ")]
+    assert article.count('aria-label="where ') == len(check.details["pictures"]) <= len(maps)
     # One square per spatial position of the first picture, each with its error as a tooltip.
     first = check.details["pictures"][0]
-    squares = article.split('aria-label="where ', 2)[1].count("<rect ")
+    squares = article.split('aria-label="where ', 1)[1].split("</svg>", 1)[0].count("<rect ")
     assert squares == len(first["map"]) * len(first["map"][0]) + 1  # and the frame
     assert article.count('<p class="diagnosis">') == len(check.diagnoses) >= 1
     assert check.diagnoses[0].split(":")[0] in article

@@ -55,3 +55,15 @@ def test_a_mistake_is_named_before_grading(tmp_path, edit, words):
 def test_a_rubric_that_is_not_toml_is_named(tmp_path):
     with pytest.raises(RubricError, match="cannot read rubric"):
         load_rubric(write(tmp_path, "[[check]\nid = 1"))
+
+
+def test_a_check_id_with_no_implementation_stops_the_cli_before_grading(tmp_path, capsys):
+    from graders import cli
+
+    rubric = write(tmp_path, SHIPPED.replace('id = "cnn_loss"', 'id = "cnn_los"', 1))
+    (tmp_path / "alice").mkdir()
+    status = cli.main(["grade", str(tmp_path / "alice"), "--out", str(tmp_path / "out"), "--rubric", str(rubric)])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "no check is implemented under the id cnn_los;" in err and "cnn_loss" in err
+    assert not (tmp_path / "out" / "alice").exists()
