@@ -10,16 +10,18 @@ _compile_lock = threading.Lock()
 
 # (pattern in "ErrorType: message", explanation); the first match wins.
 KNOWN_ERRORS = [
-    (r"No module named '(past|future|six)'",
-     "your code imports the Python 2 compatibility package '{0}', which the grader does not install: "
-     "remove that import (in Python 3, range and pickle need no imports)"),
+    (r"No module named '(torch|tensorflow)'",
+     "your code imports '{0}', which the grader does not install: the convolutional layers and "
+     "ThreeLayerConvNet must be written with numpy (PyTorch belongs to the PyTorch notebook)"),
     (r"No module named '([^']+)'",
      "your code imports '{0}', which the grader does not provide: layers.py and cnn.py may use "
-     "numpy and the cs231n package only (plotting and image libraries belong in the notebook)"),
+     "numpy, the cs231n package and the course's Python 2 compatibility packages (future, six) only "
+     "(plotting and image libraries belong in the notebook)"),
     (r"module 'numpy' has no attribute '(int|float|bool|object|str|long|complex|mat|asscalar|alltrue|product)'",
      "np.{0} no longer exists in NumPy 2: use the Python built-in (int, float, bool...) or np.int64 / np.asarray"),
     (r"name '(xrange|unicode|raw_input|basestring)' is not defined",
-     "'{0}' is Python 2: use its Python 3 equivalent (range, str, input)"),
+     "'{0}' is Python 2: use its Python 3 equivalent (range, str, input), or import it as the starter "
+     "code did (from past.builtins import {0})"),
     (r"Missing parentheses in call to 'print'", "print is a function in Python 3: write print(...)"),
     (r"'float' object cannot be interpreted as an integer",
      "a size computed with / is a float in Python 3: use // for integer division"),

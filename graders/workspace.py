@@ -20,6 +20,7 @@ import hashlib
 import importlib
 import shutil
 import tempfile
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,28 +119,53 @@ def stub_fast_path(package):
 
 
 def stub_source(module_name):
-    """A module standing in for cs231n.<module_name>: each of its functions (and any other name
-    asked for) is a stand-in that raises FastPathUnavailable when called."""
+    """A module standing in for cs231n.<module_name>. `from it import *` yields the names the real
+    module's star import yields: the modules it exports (np) are those modules, names of other
+    packages (numpy's as_strided) are those objects, and everything of the package's own is a
+    stand-in that raises FastPathUnavailable when called. Any other name asked for is a
+    stand-in too."""
     lines = ['"""Not available here: %s"""' % UNAVAILABLE.format(name="cs231n." + module_name),
-             "import numpy as np  # noqa: F401  (as the real module exports it)", "",
-             "", "class FastPathUnavailable(RuntimeError):", "    pass", "", "",
+             "", "", "class FastPathUnavailable(RuntimeError):", "    pass", "", "",
              "def _unavailable(name):", "    def stand_in(*args, **kwargs):",
              "        raise FastPathUnavailable(%r.format(name=name))" % UNAVAILABLE,
              "    stand_in.__name__ = name", "    return stand_in", "", "",
              "def __getattr__(name):", "    if name.startswith('__'):", "        raise AttributeError(name)",
              "    return _unavailable(name)", ""]
-    lines += ["%s = _unavailable(%r)" % (n, n) for n in function_names("cs231n." + module_name)]
+    names = star_names("cs231n." + module_name)
+    lines += [binding(name, value) for name, value in sorted(names.items())]
     return "\n".join(lines) + "\n"
 
 
-def function_names(module_name):
-    """The functions the trusted module defines or imports from the package ([] if it cannot load)."""
+def star_names(module_name):
+    """{name: value} that `from module_name import *` yields with the trusted module ({} if it
+    cannot load)."""
     try:
         module = importlib.import_module(module_name)
     except ImportError:  # e.g. the extension is not built in a source checkout
-        return []
-    return sorted(n for n, v in vars(module).items()
-                  if callable(v) and not n.startswith("__") and str(getattr(v, "__module__", "")).startswith("cs231n"))
+        return {}
+    public = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
+    return {n: getattr(module, n) for n in public}
+
+
+def binding(name, value):
+    """The stand-in module's line binding name: a constant's value, an import of what is not the
+    package's own (so it works as in the real module), else a stand-in that raises."""
+    if isinstance(value, (bool, int, float, str)):
+        return "%s = %r" % (name, value)
+    if isinstance(value, types.ModuleType) and not value.__name__.startswith("cs231n"):
+        return "import %s as %s" % (value.__name__, name)
+    origin, qualname = getattr(value, "__module__", None), getattr(value, "__qualname__", None)
+    if origin and qualname and not origin.startswith("cs231n") and importable(origin, qualname, value):
+        return "from %s import %s as %s" % (origin, qualname, name)
+    return "%s = _unavailable(%r)" % (name, name)
+
+
+def importable(module_name, attribute, value):
+    """Whether `from module_name import attribute` gives exactly value."""
+    try:
+        return getattr(importlib.import_module(module_name), attribute, None) is value
+    except ImportError:
+        return False
 
 
 def skip_solutions(provided):

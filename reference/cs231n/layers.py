@@ -50,6 +50,26 @@ def relu_backward(dout, cache):
     return dx
 
 
+def svm_loss(x, y):
+    """Multiclass SVM (hinge) loss with margin 1, averaged over the minibatch.
+
+    x: (N, C) class scores
+    y: (N,) integer labels in [0, C)
+    Returns loss (scalar) and dx: (N, C).
+    """
+    N = x.shape[0]
+    correct = x[np.arange(N), y][:, None]
+    margins = np.maximum(0, x - correct + 1.0)
+    margins[np.arange(N), y] = 0
+    loss = np.sum(margins) / N
+    # Every violated margin pushes its class score up and the correct one down.
+    violated = (margins > 0).astype(x.dtype)
+    dx = violated
+    dx[np.arange(N), y] = -np.sum(violated, axis=1)
+    dx /= N
+    return loss, dx
+
+
 def softmax_loss(x, y):
     """Softmax cross-entropy loss, averaged over the minibatch.
 

@@ -15,15 +15,6 @@ the Cython extension has not been built.
 """
 import numpy as np
 
-__all__ = [
-    "get_im2col_indices",
-    "im2col_indices",
-    "col2im_indices",
-    "im2col",
-    "col2im",
-    "col2im_6d",
-]
-
 
 def _out_size(size, field, padding, stride):
     """Floored output size of a sliding window; rejects empty outputs."""

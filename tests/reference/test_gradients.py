@@ -52,6 +52,17 @@ def test_softmax_loss(rng):
     assert abs(layers.softmax_loss(np.zeros((8, 5)), y)[0] - np.log(5)) < 1e-12
 
 
+def test_svm_loss(rng):
+    # Scores spread well apart, so no margin sits at the kink where the hinge has no derivative.
+    x = rng.permuted(np.arange(40.0)).reshape(8, 5) * 0.3
+    y = rng.integers(5, size=8)
+    loss, dx = layers.svm_loss(x, y)
+    dx_num = eval_numerical_gradient(lambda v: layers.svm_loss(v, y)[0], x, verbose=False)
+    assert rel_error(dx, dx_num) < 1e-7
+    # Equal scores violate every margin by exactly 1: the loss is the number of wrong classes.
+    assert layers.svm_loss(np.zeros((8, 5)), y)[0] == pytest.approx(4.0)
+
+
 @pytest.mark.parametrize("backward", [layers.batchnorm_backward, layers.batchnorm_backward_alt])
 def test_batchnorm(backward, rng):
     x = 5 * rng.standard_normal((6, 4)) + 3

@@ -3,6 +3,8 @@
 Each sample is built from the reference's student files (reference/cs231n/layers.py
 and classifiers/cnn.py) plus what this folder holds:
   variants/NAME/{layers,cnn}.py   correct alternatives, appended (later defs win)
+  variants/NAME/{layers,cnn}.full.py   a whole file that replaces the reference's (for code
+                                  whose import lines matter, such as a starter-era cnn.py)
   mutants.toml                    one-bug edits, with the checks each must fail
   hostile/NAME.py                 misbehaving code appended to layers.py
 
@@ -50,7 +52,9 @@ def variants():
     for folder in sorted(p for p in (HERE / "variants").iterdir() if p.is_dir()):
         files = reference_files()
         for key, path in STUDENT_FILES.items():
-            addition = folder / ("%s.py" % key)
+            whole, addition = folder / ("%s.full.py" % key), folder / ("%s.py" % key)
+            if whole.exists():
+                files[path] = whole.read_text()
             if addition.exists():
                 files[path] += addition.read_text()
         samples.append(Sample("variant_" + folder.name, "variant", files, "a correct solution written differently"))
