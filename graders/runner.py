@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 from . import diagnose, sandbox
-from .checks import Missing, Outputs, Verdict
+from .checks import Missing, NotStarted, Outputs, Verdict
 from .checks.compare import ShapeMismatch
 from .result import CheckResult, cap_text
 from .untrusted import UnreadableOutput, read_json_object, read_npz
@@ -67,7 +67,8 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
     try:
         verdict = judge(Outputs(arrays, meta))
     except (Missing, ShapeMismatch) as e:
-        verdict = Verdict(False, None, str(e), diagnoses=getattr(e, "diagnoses", []))
+        verdict = Verdict(False, None, str(e), {"not_started": True} if isinstance(e, NotStarted) else {},
+                          getattr(e, "diagnoses", []))
     except Exception as e:  # returned values of an unexpected kind: the student's, reported as such
         return finish(spec, "error", None, "the grader could not compare what your code returned (%s: %s); "
                       "check the types and shapes your functions return" % (type(e).__name__, str(e)[:300]), result)

@@ -47,6 +47,10 @@ class Missing(Exception):
     """The child did not return a value the check needs; str() says which, in plain words."""
 
 
+class NotStarted(Missing):
+    """The function returned None, the starter code's placeholder: the student has not begun it."""
+
+
 class Outputs:
     """The arrays a child returned, looked up with plain-language errors."""
 
@@ -58,7 +62,7 @@ class Outputs:
         if key in self.arrays:
             return self.arrays[key]
         if "none:" + key in self.arrays:
-            raise Missing("%s is None: the function returned the starter's placeholder" % what)
+            raise NotStarted("%s is None: the function returned the starter's placeholder (not started)" % what)
         raise Missing("%s is missing or not numeric" % what)
 
     def has(self, key):

@@ -72,6 +72,7 @@ def check_view(check, titles):
         "output": check.get("output") or "", "traceback": check.get("traceback") or "",
         "blocked_by": [{"id": b, "title": titles.get(b, b)} for b in check.get("blocked_by") or []],
         "diagnoses": diagnoses,
+        "not_started": not passed and isinstance(check.get("details"), dict) and check["details"].get("not_started") is True,
         "pictures": [] if passed else picture_views(check.get("details")),
     }
 
@@ -84,6 +85,7 @@ def section_views(checks):
         name = check.get("section") or "other"
         sections.setdefault(name, []).append(check_view(check, titles))
     return [{"name": name, "heading": section_heading(name), "checks": items,
+             "not_started": all(c["not_started"] or not c["max_score"] for c in items) and any(c["not_started"] for c in items),
              "score": sum(c["score"] for c in items), "max_score": sum(c["max_score"] for c in items)}
             for name, items in sections.items()]
 

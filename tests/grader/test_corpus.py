@@ -37,10 +37,17 @@ def test_template_scores_zero_on_every_student_check(graded):
 
 
 def test_template_messages_say_what_is_missing(graded):
-    samples, _ = graded
+    samples, out = graded
     _, result = samples["template"]
     conv = next(c for c in result.checks if c.id == "conv_forward")
-    assert "None" in conv.message
+    assert "None" in conv.message and "not started" in conv.message
+    assert conv.details == {"not_started": True}
+    # The report marks the check, and the parts whose every scored function is a placeholder.
+    page = (out / "template" / "report.html").read_text()
+    assert '<span class="badge s-failed">not started</span>' in page
+    assert "points &middot; not started</span></h2>" in page
+    reference = (out / "reference" / "report.html").read_text()
+    assert "not started" not in reference
 
 
 @pytest.mark.parametrize("name", [s.name for s in corpus.variants()])
