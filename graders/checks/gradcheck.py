@@ -18,6 +18,7 @@ a backward pass that does not match its forward fails 3, and a correct submissio
 errors stay below the noise whatever the seed.
 """
 import copy
+import functools
 
 import numpy as np
 
@@ -65,6 +66,17 @@ def excess_error(a, b, forgiven):
     return float(err) if np.isfinite(err) else float("inf")
 
 
+def allowance_used(a, b, forgiven, tolerance):
+    """The largest share of its allowance an element's difference uses: above 1 exactly where
+    excess_error(a, b, forgiven) > tolerance; how close a passing gradient came to failing."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.size == 0:
+        return 0.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        used = np.max(np.abs(a - b) / (forgiven + tolerance * np.maximum(1e-8, np.abs(a) + np.abs(b))))
+    return float(used) if np.isfinite(used) else float("inf")
+
+
 def fitted(actual, expected_shape, what, shapes=()):
     """actual as an array of expected_shape; other accepted shapes are reshaped to it."""
     actual = np.asarray(actual, dtype=np.float64)
@@ -79,7 +91,7 @@ class Judgement:
 
     def __init__(self, tolerance, forward_tolerance):
         self.tolerance, self.forward_tolerance = tolerance, forward_tolerance
-        self.problems, self.errors = [], {}
+        self.problems, self.errors, self.used = [], {}, {}
 
     def forward(self, what, actual, expected):
         err = rel_error(fitted(actual, np.shape(expected), what), expected)
@@ -94,7 +106,10 @@ class Judgement:
         if slope > self.tolerance:
             self.problems.append("the numeric gradient of your forward pass for %s differs from the "
                                  "reference's (error %.3g)" % (name, slope))
-        self.errors[name] = excess_error(fitted(analytic, shape, name, shapes), numeric, forgiven)
+        analytic = fitted(analytic, shape, name, shapes)
+        self.errors[name] = excess_error(analytic, numeric, forgiven)
+        self.used[name] = max(allowance_used(numeric, ref_numeric, forgiven, self.tolerance),
+                              allowance_used(analytic, numeric, forgiven, self.tolerance))
 
     def verdict(self):
         worst = max(self.errors, key=self.errors.get) if self.errors else None
@@ -102,10 +117,15 @@ class Judgement:
         if self.problems:
             message = ("not counted: %s. A numeric gradient check counts only for a forward pass that "
                        "agrees with the reference." % "; ".join(self.problems))
-            return Verdict(False, measured, message, {"errors": self.errors})
+            return Verdict(False, measured, message, self.details())
         message = "largest error %.3g in %s beyond the finite differences' own noise (tolerance %.1g)" % (
             measured or 0.0, worst, self.tolerance)
-        return Verdict(measured is not None and measured <= self.tolerance, measured, message, {"errors": self.errors})
+        return Verdict(measured is not None and measured <= self.tolerance, measured, message, self.details())
+
+    def details(self):
+        """errors: as measured; allowance_used: per gradient, the largest |difference| over
+        (forgiven noise + tolerance x magnitude) of either comparison, 1 being the limit."""
+        return {"errors": self.errors, "allowance_used": self.used}
 
 
 def first(value):
@@ -132,19 +152,27 @@ def layer_gradcheck(module, forward, backward, reference, args, dout, grads, *, 
     def scalar(call_args):
         return float(np.sum(first(ref_forward(*call_args)) * dout))
 
+    @functools.cache
+    def expected():
+        """The reference's out, gradients, scale and finite differences: they depend on the
+        inputs alone, so a judge asked again (the seed-sweep tests) computes them once."""
+        out, cache = ref_forward(*copy.deepcopy(args))
+        ref_grads = ref_backward(dout, cache)
+        numeric = {i: (plus - minus) / (2 * h)
+                   for i, (plus, minus) in central_differences(scalar, list(args), sorted(grads), h).items()}
+        return out, ref_grads, float(np.sum(np.abs(out * dout))), numeric
+
     def judge(outputs):
         judgement = Judgement(tolerance, forward_tolerance)
-        out, cache = ref_forward(*copy.deepcopy(args))
+        out, ref_grads, scale, numeric = expected()
         judgement.forward("%s's out" % forward, outputs.get("out", "%s's out" % forward), out)
-        ref_grads = ref_backward(dout, cache)
-        scale = float(np.sum(np.abs(out * dout)))
-        for i, (plus, minus) in central_differences(scalar, list(args), sorted(grads), h).items():
+        for i, ref_numeric in numeric.items():
             k, name = grads[i]
             judgement.gradient(
                 name, outputs.get("plus/%d" % i, "the forward values for " + name),
                 outputs.get("minus/%d" % i, "the forward values for " + name),
                 outputs.get("analytic" if k is None else "analytic/%d" % k, name),
-                (plus - minus) / (2 * h), ref_grads if k is None else ref_grads[k], scale, h,
+                ref_numeric, ref_grads if k is None else ref_grads[k], scale, h,
                 (shapes or {}).get(name, ()))
         return judgement.verdict()
 
