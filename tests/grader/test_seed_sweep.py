@@ -24,8 +24,8 @@ SEEDS = 200
 # seconds per seed for all of a check's samples (benchmarks/seed_sweep.py, 2-core machine):
 # spatial batch and group norm 0.25-0.3, max pooling 1.1, naive convolution 3.3 (variant_loops
 # 1.7 of it), conv_relu 0.9, conv_relu_pool 4.2, cnn_gradcheck 15. SEEDS of each would take 40
-# minutes; the checks below get fewer seeds here, so the sweep fits about 3.5 minutes on two
-# cores, and benchmarks/seed_sweep.py sweeps them under 200 seeds or more.
+# minutes; the checks below get fewer seeds here (the whole sweep: 460 CPU seconds, under 4
+# minutes on two idle cores), and benchmarks/seed_sweep.py sweeps them under 200 seeds or more.
 FEWER_SEEDS = {"conv_backward_numeric": 20, "conv_relu": 10, "conv_relu_pool": 2, "cnn_gradcheck": 1}
 WORKERS = min(2, os.cpu_count() or 1)
 
@@ -52,7 +52,8 @@ def swept(tmp_path_factory):
 
 
 def replay(check_id, seed, name, message):
-    return "%s under CS231N_TEST_SEED=%d (its seed %d) for %s: %s" % (check_id, SEED, seed, name, message)
+    return "%s for %s under CS231N_TEST_SEED=%d (alone: benchmarks/seed_sweep.py --base-seed %d --seeds 1 %s): %s" % (
+        check_id, name, SEED, seed, check_id, message)
 
 
 def test_correct_code_passes_every_numeric_check_under_every_seed(swept):
