@@ -1,5 +1,7 @@
 """ThreeLayerConvNet: parameters, scores, loss and gradients against the reference,
 the notebook's gradient check, and overfitting a small training set."""
+import functools
+
 import numpy as np
 from cs231n.classifiers.cnn import ThreeLayerConvNet
 
@@ -163,23 +165,29 @@ def cnn_gradcheck(rng, spec):
     job = Job("model_gradcheck", {"kwargs": kwargs, "h": h}, arrays)
     names = sorted(params)
 
-    def judge(outputs):
+    @functools.cache
+    def expected():
+        """The reference's loss, gradients and finite differences (computed once per draw)."""
         model = reference_model(kwargs, params)
         loss, grads = model.loss(X, y)
-        judgement = Judgement(spec.tolerance, LOSS_TOLERANCE)
-        judgement.forward("the loss", outputs.get("loss", "the loss"), loss)
 
         def loss_at(values):
             model.params = dict(zip(names, values))
             return float(model.loss(X, y)[0])
 
         differences = central_differences(loss_at, [params[n] for n in names], range(len(names)), h)
-        for i, (plus, minus) in differences.items():
+        return loss, grads, {i: (plus - minus) / (2 * h) for i, (plus, minus) in differences.items()}
+
+    def judge(outputs):
+        loss, grads, numeric = expected()
+        judgement = Judgement(spec.tolerance, LOSS_TOLERANCE)
+        judgement.forward("the loss", outputs.get("loss", "the loss"), loss)
+        for i, ref_numeric in numeric.items():
             name = names[i]
             judgement.gradient("grads['%s']" % name, outputs.get("plus/%d" % i, "the loss values for " + name),
                                outputs.get("minus/%d" % i, "the loss values for " + name),
                                outputs.get("analytic/" + name, "grads['%s']" % name),
-                               (plus - minus) / (2 * h), grads[name], abs(loss), h)
+                               ref_numeric, grads[name], abs(loss), h)
         return judgement.verdict()
 
     return job, judge
