@@ -3,11 +3,12 @@
 The convolutional sandwiches use the fast layers, so their backward passes need
 the compiled ``im2col_cython`` extension.
 """
-from .layers import *  # noqa: F401,F403
 from .fast_layers import *  # noqa: F401,F403
+from .layers import *  # noqa: F401,F403
 
 # As in the course's starter code, the star imports above make every layer (and np)
 # available to whoever writes `from cs231n.layer_utils import *`, as the classifiers do.
+# The provided fast layers are imported before the student's layers.py runs.
 
 
 def affine_relu_forward(x, w, b):
