@@ -19,6 +19,7 @@ from .untrusted import UnreadableOutput, read_json_object, read_npz
 MAX_OUTPUT_BYTES = 512 * 2**20
 MAX_META_BYTES = 2**20
 MESSAGE_CAP = 4000  # characters of a check's message (parts of it may come from the child's meta.json)
+DIAGNOSIS_CAP = 600  # characters of one diagnosis
 
 
 class SandboxUnavailable(RuntimeError):
@@ -61,9 +62,10 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
         return finish(spec, "error", None, "the process running your code died (%s)%s" % (
             run.reason, diagnose.from_output(output)), result)
     if meta.get("status") != "ok":
-        cause = diagnose.known_cause(meta)
+        cause = diagnose.known_cause(meta)  # may quote the child's words: capped like the message
         return finish(spec, "error", None, diagnose.explain(meta), result,
-                      traceback=str(meta.get("traceback") or "") or None, diagnoses=[cause] if cause else [])
+                      traceback=str(meta.get("traceback") or "") or None,
+                      diagnoses=[cap_text(cause, DIAGNOSIS_CAP)] if cause else [])
     try:
         verdict = judge(Outputs(arrays, meta))
     except (Missing, ShapeMismatch) as e:
@@ -72,7 +74,7 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
     except Exception as e:  # returned values of an unexpected kind: the student's, reported as such
         return finish(spec, "error", None, "the grader could not compare what your code returned (%s: %s); "
                       "check the types and shapes your functions return" % (type(e).__name__, str(e)[:300]), result)
-    diagnoses = [cap_text(str(d), MESSAGE_CAP) for d in verdict.diagnoses][:3]
+    diagnoses = [cap_text(str(d), DIAGNOSIS_CAP) for d in verdict.diagnoses][:3]
     message = verdict.message if not diagnoses else "%s. Diagnosis: %s" % (verdict.message, " ".join(diagnoses))
     return finish(spec, "passed" if verdict.passed else "failed", verdict.measured, message,
                   result, details=verdict.details, diagnoses=diagnoses)
