@@ -82,7 +82,9 @@ def init_diagnoses(params, kwargs, weight_scale):
     for name in ("W1", "W2", "W3"):
         p = params.get(name)
         ratio = float(np.std(p)) / weight_scale if p is not None and p.size > 1 else 1.0
-        if abs(ratio - round(ratio)) < 0.15 and round(ratio) >= 2:
+        # A sample's standard deviation strays by about 1/sqrt(2 n) (8% for W3's 77 entries):
+        # a whole multiple is recognised within 25% of it.
+        if round(ratio) >= 2 and abs(ratio / round(ratio) - 1) < 0.25:
             found.append("%s is drawn with %d times weight_scale: multiply np.random.randn(...) by "
                          "weight_scale alone." % (name, round(ratio)))
     return found
