@@ -21,7 +21,7 @@ import traceback
 
 import numpy as np
 
-STUDENT_FILES = ("layers.py", "cnn.py")
+STUDENT_FILES = set()  # the student's files, relative to the workspace: job.json's "student_files"
 
 
 class TaskError(Exception):
@@ -262,7 +262,7 @@ def student_traceback(exc):
     """The traceback limited to frames in the student's files, plus the error line."""
     frames = [
         f for f in traceback.extract_tb(exc.__traceback__)
-        if os.path.basename(f.filename) in STUDENT_FILES
+        if os.path.relpath(f.filename, os.getcwd()) in STUDENT_FILES
     ]
     lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
     workspace = os.getcwd() + os.sep
@@ -274,6 +274,7 @@ def main(workspace, in_dir, out_dir):
     os.chdir(workspace)
     with open(os.path.join(in_dir, "job.json")) as f:
         job = json.load(f)
+    STUDENT_FILES.update(job.get("student_files", ()))
     with np.load(os.path.join(in_dir, "inputs.npz"), allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files}
 

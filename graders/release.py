@@ -4,7 +4,7 @@ Every region between the START/END marker lines loses its solution and gets
 the course's placeholder (a blank line, `pass`, a blank line), indented like
 the markers; the markers and all other code stay byte for byte.
 
-    strip_solutions(source)          one file's text -> its student version
+    strip_solutions(source)          one file's text -> its student version (graders/solutions.py)
     solution_lines(source)           the lines inside its solution regions (for leak checks)
     build_template(ref, dest)        reference package folder -> student package folder,
                                      without build artefacts (*.so, *.c, build/) or data
@@ -19,16 +19,14 @@ bytes (sorted entries, fixed times and modes).
 import fnmatch
 import json
 import os
-import re
 import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
 
 from .public_checks import public_checks_document
 from .rubric import load_rubric
+from .solutions import END, START, MarkerError, solution_lines, strip_solutions  # noqa: F401 (the release's API)
 
-START = "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
-END = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 
 DEFAULT_REFERENCE = Path("reference") / "cs231n"
 DEFAULT_TEMPLATE = Path("student_template")
@@ -44,48 +42,8 @@ EXCLUDED_PATHS = ("datasets/cifar-10-batches-py", "datasets/cifar-10-python.tar.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 
 
-class MarkerError(ValueError):
-    """Unbalanced or nested markers; the message names the line."""
-
-
 class ReleaseError(Exception):
     """A release input is missing or unsuitable; the message says what to do."""
-
-
-def strip_solutions(source, filename="<source>"):
-    """The source with every solution region replaced by the placeholder."""
-    out, inside = [], None
-    for number, line in enumerate(source.splitlines(keepends=True), start=1):
-        stripped = line.strip()
-        if stripped == START:
-            if inside is not None:
-                raise MarkerError("%s:%d: START marker inside the region opened at line %d" % (filename, number, inside))
-            inside = number
-            indent = re.match(r"\s*", line).group(0)
-            out += [line, "\n", indent + "pass\n", "\n"]
-        elif stripped == END:
-            if inside is None:
-                raise MarkerError("%s:%d: END marker without a START marker" % (filename, number))
-            inside = None
-            out.append(line)
-        elif inside is None:
-            out.append(line)
-    if inside is not None:
-        raise MarkerError("%s:%d: START marker never closed" % (filename, inside))
-    return "".join(out)
-
-
-def solution_lines(source):
-    """The non-blank lines inside solution regions (to prove none leaks into a release)."""
-    lines, inside = [], False
-    for line in source.splitlines():
-        if line.strip() == START:
-            inside = True
-        elif line.strip() == END:
-            inside = False
-        elif inside and line.strip():
-            lines.append(line.strip())
-    return lines
 
 
 # --- the template -------------------------------------------------------------------------

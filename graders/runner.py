@@ -34,7 +34,7 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
     start = time.perf_counter()
     job, judge = make_job(rng, spec)
     with workspace.fresh_run(spec.id, fast_path=getattr(make_job, "fast_path", True)) as run_dir:
-        write_job(run_dir.inputs, job)
+        write_job(run_dir.inputs, job, workspace.student_files + workspace.missing)
         argv = [sys.executable, "-I", "-B", str(run_dir.child_script), str(run_dir.root), str(run_dir.inputs),
                 str(run_dir.out)]
         run = sandbox.run_confined(
@@ -101,9 +101,11 @@ def limits_for(spec, limits):
     )
 
 
-def write_job(folder, job):
-    """job.json and inputs.npz in folder, readable by the sandbox's uid."""
-    (folder / "job.json").write_text(json.dumps({"task": job.task, "params": job.params}))
+def write_job(folder, job, student_files=()):
+    """job.json and inputs.npz in folder, readable by the sandbox's uid; student_files (paths in
+    the workspace) are the files whose frames a traceback shows."""
+    (folder / "job.json").write_text(json.dumps({"task": job.task, "params": job.params,
+                                                 "student_files": list(student_files)}))
     np.savez(folder / "inputs.npz", allow_pickle=False, **job.arrays)
     for name in ("job.json", "inputs.npz"):
         (folder / name).chmod(0o644)

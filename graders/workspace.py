@@ -16,6 +16,7 @@ another run, and the grader reads the output folder through a handle it holds, n
 following a link.
 """
 import contextlib
+import functools
 import hashlib
 import importlib
 import shutil
@@ -25,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import reference
+from .solutions import has_solution_region, strip_solutions
 
-STUDENT_FILES = ("cs231n/layers.py", "cs231n/classifiers/cnn.py")
 CHILD_SCRIPT = "grader_child.py"
 SKIP = ("__pycache__", "datasets", "build")
 FAST_MODULES = ("fast_layers", "im2col", "im2col_cython")  # replaced by stand-ins in the naive view
@@ -89,24 +90,44 @@ def build_workspace(submission, root, provided=None):
     views, runs = root / "views", root / "runs"
     views.mkdir(mode=0o700, parents=True)
     runs.mkdir(mode=0o711)
+    students = student_files(provided)
     for name in ("full", "naive"):
-        lay_out(views / name, submission, provided)
+        lay_out(views / name, submission, provided, students)
     stub_fast_path(views / "naive" / "cs231n")
-    taken = tuple(r for r in STUDENT_FILES if r in submission.files)
-    missing = tuple(r for r in STUDENT_FILES if r not in submission.files)
-    notes = ignored_edits(submission.files, provided)
-    notes += ["%s is not in the submission: its checks fail" % m for m in missing]
+    taken = tuple(r for r in students if r in submission.files)
+    missing = tuple(r for r in students if r not in submission.files)
+    notes = ignored_edits(submission.files, provided, students)
+    notes += ["%s is not in the submission: the starter's version stands in, so its functions are not started"
+              % m for m in missing]
     return Workspace(views=views, runs=runs, student_files=taken, missing=missing, notes=tuple(notes))
 
 
-def lay_out(folder, submission, provided):
-    """folder/cs231n: the provided files and the student's files; and the child script."""
-    shutil.copytree(provided, folder / "cs231n", ignore=skip_solutions(provided))
-    for relative in STUDENT_FILES:
+def lay_out(folder, submission, provided, students):
+    """folder/cs231n: the provided files, and for each student file the student's version or,
+    when the submission lacks it, the starter's (its solution regions stubbed); the child script."""
+    shutil.copytree(provided, folder / "cs231n", ignore=skip_solutions(provided, students))
+    for relative in students:
         content = submission.files.get(relative)
-        if content is not None:
-            (folder / relative).write_bytes(content)
+        if content is None:
+            content = strip_solutions((provided.parent / relative).read_text(), relative).encode()
+        (folder / relative).write_bytes(content)
     shutil.copy(Path(__file__).with_name("child.py"), folder / CHILD_SCRIPT)
+
+
+@functools.lru_cache(maxsize=4)
+def student_files(provided):
+    """The student files of the reference package at provided: every Python file with a solution
+    region (see graders/release.py), as "cs231n/..." paths. Never a hand-written list: a file that
+    gains a region is a student file at once, and its solutions never reach a sandbox."""
+    provided = Path(provided)
+    found = []
+    for path in sorted(provided.rglob("*.py")):
+        relative = path.relative_to(provided)
+        if any(part in SKIP for part in relative.parts[:-1]):
+            continue
+        if has_solution_region(path.read_text(errors="replace")):
+            found.append("%s/%s" % (provided.name, relative.as_posix()))
+    return tuple(found)
 
 
 def stub_fast_path(package):
@@ -168,9 +189,9 @@ def importable(module_name, attribute, value):
         return False
 
 
-def skip_solutions(provided):
+def skip_solutions(provided, students):
     """copytree filter: junk folders, and the reference's own student files (its solutions)."""
-    solutions = {provided.parent / relative for relative in STUDENT_FILES}
+    solutions = {provided.parent / relative for relative in students}
 
     def ignore(folder, names):
         return [n for n in names if n in SKIP or Path(folder) / n in solutions]
@@ -178,17 +199,17 @@ def skip_solutions(provided):
     return ignore
 
 
-def ignored_edits(files, provided):
+def ignored_edits(files, provided, students):
     """Notes for submitted provided files that differ from the trusted copies."""
     notes = []
     for relative, content in sorted(files.items()):
-        if relative in STUDENT_FILES:
+        if relative in students:
             continue
         trusted = provided.parent / relative
         if trusted.is_file() and digest(trusted.read_bytes()) != digest(content):
             notes.append(
                 "%s differs from the provided file; the provided version was used (only %s are graded)"
-                % (relative, " and ".join(STUDENT_FILES))
+                % (relative, " and ".join(students))
             )
     return notes
 
