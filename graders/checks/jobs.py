@@ -4,6 +4,8 @@ A case is a dict with `args`: the forward's positional arguments in order
 (numpy arrays become hidden inputs, anything else is passed as JSON), and
 optionally `dout`, the upstream gradient for the backward pass.
 """
+import functools
+
 import numpy as np
 
 from . import Job, suspects
@@ -80,7 +82,9 @@ def running_average_job(forward, xs, gamma, beta, momentum):
 def judge_running_averages(tally, outputs, reference_forward, xs, gamma, beta, momentum):
     """Replay running_average_job with the reference; returns the reference's caches."""
     bn_param, caches = {"momentum": momentum}, []
-    reversed_momentum = replay_running_averages(reference_forward, xs, gamma, beta, 1.0 - momentum)
+    # The suspect "momentum reversed" is replayed only if a running average turns out wrong.
+    reversed_momentum = functools.lru_cache(maxsize=1)(
+        lambda: replay_running_averages(reference_forward, xs, gamma, beta, 1.0 - momentum))
     for k, x in enumerate(xs):
         bn_param["mode"] = "test" if k == len(xs) - 1 else "train"
         expected, cache = reference_forward(x, gamma, beta, bn_param)
@@ -91,7 +95,7 @@ def judge_running_averages(tally, outputs, reference_forward, xs, gamma, beta, m
         for key in ("running_mean", "running_var"):
             actual = outputs.get("dict/step%d/bn_param/%s" % (k, key), "bn_param['%s']" % key)
             tally.add("bn_param['%s'] after the %s" % (key, label), actual, bn_param[key],
-                      suspects=suspects.running_average(key, lambda k=k: reversed_momentum[k]))
+                      suspects=suspects.running_average(key, lambda k=k: reversed_momentum()[k]))
     return caches
 
 

@@ -58,10 +58,10 @@ def max_pool_backward(rng, spec):
             _, cache = max_pool_forward_naive(*case["args"])
             expected = max_pool_backward_naive(case["dout"], cache)
             x, param = case["args"]
-            coverage = suspects.window_coverage(*x.shape[2:], param["pool_height"], param["pool_width"], param["stride"])
             tally.add("dx of case %d %s" % (i, describe_case(case)), outputs.get("case%d/bwd" % i, "dx"), expected,
                       suspects=suspects.pool_backward(x, case["dout"], param),
-                      locate=lambda a, e, c=coverage: patterns.overlap_only(a, e, c))
+                      locate=lambda a, e, x=x, param=param: patterns.overlap_only(a, e, suspects.window_coverage(
+                          *x.shape[2:], param["pool_height"], param["pool_width"], param["stride"])))
         return tally.verdict()
 
     return layer_job("max_pool_forward_naive", cases, backward="max_pool_backward_naive"), judge
