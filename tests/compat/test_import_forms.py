@@ -8,6 +8,7 @@ layers are stand-ins.
 """
 import json
 import secrets
+import shutil
 import subprocess
 import sys
 
@@ -66,8 +67,8 @@ def views(tmp_path_factory):
     made = {}
     for name in ("full", "naive"):
         root = tmp_path_factory.mktemp(name)
-        workspace.shutil.copytree(reference.location(), root / "cs231n",
-                                  ignore=workspace.shutil.ignore_patterns("__pycache__", "build", "datasets"))
+        shutil.copytree(reference.location(), root / "cs231n",
+                        ignore=shutil.ignore_patterns("__pycache__", "build", "datasets"))
         if name == "naive":
             workspace.stub_fast_path(root / "cs231n")
         made[name] = root
