@@ -22,7 +22,9 @@ def score_line(result, skipped=False):
 class Progress:
     """Called with each batch.Finished; prints lines to out, and a tqdm bar when err is a terminal."""
 
-    def __init__(self, total, out=sys.stdout, err=sys.stderr, live=None):
+    def __init__(self, total, out=None, err=None, live=None):
+        # The streams are looked up per call, not bound when this module was imported.
+        out, err = out or sys.stdout, err or sys.stderr
         self.out = out
         self.problems = 0
         live = err.isatty() if live is None else live

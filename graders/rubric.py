@@ -5,7 +5,7 @@ another one. Loading validates it completely, so a typo fails before grading
 starts with a message naming the check and the field.
 """
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
 
@@ -14,6 +14,7 @@ CHECK_FIELDS = {
     "tolerance": (int, float), "measure": str, "time_limit": (int, float), "hint": str,
     "depends_on": list,
 }
+OPTIONAL_FIELDS = {"entries": int}
 
 
 class RubricError(ValueError):
@@ -32,6 +33,7 @@ class CheckSpec:
     time_limit: float
     hint: str
     depends_on: tuple[str, ...]
+    entries: int = 0  # numeric gradient checks: entries perturbed per argument (0: every one)
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,15 @@ class Rubric:
     limits: Limits
     source: str
     notebook: NotebookSettings = NotebookSettings()
+    skip: tuple[str, ...] = ()  # checks of the assignment this rubric leaves out on purpose
 
     def by_id(self):
         return {c.id: c for c in self.checks}
+
+    def only(self, ids):
+        """This rubric with only the checks named in ids, the others skipped."""
+        kept = tuple(c for c in self.checks if c.id in ids)
+        return replace(self, checks=kept, skip=self.skip + tuple(c.id for c in self.checks if c.id not in ids))
 
     @property
     def max_score(self):
@@ -88,7 +96,17 @@ def load_rubric(path=None):
     except TypeError as e:
         raise RubricError("rubric %s, [limits]: %s" % (path, e)) from e
     notebook = _parse_notebook(path, data.get("notebook", {}))
-    return Rubric(checks=checks, limits=limits, source=str(path), notebook=notebook)
+    return Rubric(checks=checks, limits=limits, source=str(path), notebook=notebook, skip=_parse_skip(path, data, checks))
+
+
+def _parse_skip(path, data, checks):
+    skip = data.get("skip", [])
+    if not isinstance(skip, list) or not all(isinstance(i, str) for i in skip):
+        raise RubricError("rubric %s: skip should be a list of check ids" % path)
+    both = sorted(set(skip) & {c.id for c in checks})
+    if both:
+        raise RubricError("rubric %s: %s both skipped and defined; remove one" % (path, ", ".join(both)))
+    return tuple(skip)
 
 
 def _parse_notebook(path, raw):
@@ -113,20 +131,20 @@ def _parse_notebook(path, raw):
 def _parse_check(path, index, raw):
     where = "rubric %s, check #%d (%s)" % (path, index + 1, raw.get("id", "no id"))
     missing = sorted(set(CHECK_FIELDS) - set(raw))
-    unknown = sorted(set(raw) - set(CHECK_FIELDS))
+    unknown = sorted(set(raw) - set(CHECK_FIELDS) - set(OPTIONAL_FIELDS))
     if missing or unknown:
         raise RubricError("%s: missing fields %s, unknown fields %s" % (where, missing, unknown))
-    for name, kind in CHECK_FIELDS.items():
-        if not isinstance(raw[name], kind) or isinstance(raw[name], bool):
+    for name, kind in {**CHECK_FIELDS, **OPTIONAL_FIELDS}.items():
+        if name in raw and (not isinstance(raw[name], kind) or isinstance(raw[name], bool)):
             raise RubricError("%s: field %r has the wrong type" % (where, name))
-    if raw["points"] < 0 or raw["tolerance"] < 0 or raw["time_limit"] <= 0:
-        raise RubricError("%s: points and tolerance must be >= 0, time_limit > 0" % where)
+    if raw["points"] < 0 or raw["tolerance"] < 0 or raw["time_limit"] <= 0 or raw.get("entries", 0) < 0:
+        raise RubricError("%s: points, tolerance and entries must be >= 0, time_limit > 0" % where)
     return CheckSpec(
         id=raw["id"], title=raw["title"], section=raw["section"],
         functions=tuple(raw["functions"]), points=float(raw["points"]),
         tolerance=float(raw["tolerance"]), measure=raw["measure"],
         time_limit=float(raw["time_limit"]), hint=raw["hint"],
-        depends_on=tuple(raw["depends_on"]),
+        depends_on=tuple(raw["depends_on"]), entries=raw.get("entries", 0),
     )
 
 
@@ -142,10 +160,18 @@ def _validate_references(path, checks):
 
 
 def ensure_implemented(rubric, known_ids):
-    """Raise RubricError unless every check of the rubric has an implementation in known_ids
-    (the check catalogue), so a mistyped id stops the run before anything is graded."""
-    unknown = [c.id for c in rubric.checks if c.id not in known_ids]
+    """Raise RubricError unless the rubric and the check catalogue (known_ids) agree: every
+    check and skipped id of the rubric is implemented, and every implemented check is either
+    in the rubric or skipped, so a mistyped or forgotten id stops the run before anything is graded."""
+    listed = [c.id for c in rubric.checks] + list(rubric.skip)
+    unknown = [i for i in listed if i not in known_ids]
     if unknown:
         raise RubricError("rubric %s: no check is implemented under the id%s %s; the known ids are %s"
                           % (rubric.source, "s" if len(unknown) > 1 else "", ", ".join(unknown),
                              ", ".join(sorted(known_ids))))
+    unlisted = sorted(set(known_ids) - set(listed))
+    if unlisted:
+        raise RubricError("rubric %s: the check%s %s %s no entry; add %s, or name %s in skip = [...] to leave %s out"
+                          % (rubric.source, "s" if len(unlisted) > 1 else "", ", ".join(unlisted),
+                             "have" if len(unlisted) > 1 else "has", "entries" if len(unlisted) > 1 else "one",
+                             "them" if len(unlisted) > 1 else "it", "them" if len(unlisted) > 1 else "it"))

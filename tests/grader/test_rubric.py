@@ -43,6 +43,9 @@ def write(tmp_path, text):
     (('id = "conv_backward"', 'id = "conv_forward"'), "duplicate check ids"),
     (('depends_on = ["conv_forward"]', 'depends_on = ["conv_fwd"]'), "conv_fwd"),
     (("points = 10", "pionts = 10"), "pionts"),
+    (("entries = 40", "entries = -1"), "entries"),
+    (("entries = 40", "entries = true"), "entries"),
+    (("entries = 40", 'entries = "all"'), "entries"),
 ])
 def test_a_mistake_is_named_before_grading(tmp_path, edit, words):
     old, new = edit
@@ -67,3 +70,41 @@ def test_a_check_id_with_no_implementation_stops_the_cli_before_grading(tmp_path
     assert status == 1
     assert "no check is implemented under the id cnn_los;" in err and "cnn_loss" in err
     assert not (tmp_path / "out" / "alice").exists()
+
+
+def test_a_check_with_no_rubric_entry_stops_the_cli_before_grading(tmp_path, capsys):
+    from graders import cli
+
+    start = SHIPPED.index('[[check]]\nid = "cnn_gradcheck"')
+    rubric = write(tmp_path, SHIPPED[:start] + SHIPPED[SHIPPED.index("[[check]]", start + 1):])
+    (tmp_path / "alice").mkdir()
+    status = cli.main(["grade", str(tmp_path / "alice"), "--out", str(tmp_path / "out"), "--rubric", str(rubric)])
+    err = capsys.readouterr().err
+    assert status == 1 and "the check cnn_gradcheck has no entry" in err and "skip" in err, err
+    assert not (tmp_path / "out" / "alice").exists()
+
+
+def test_a_skipped_check_is_left_out_and_a_skipped_unknown_id_is_named(tmp_path):
+    from graders.checks import load_all
+    from graders.rubric import ensure_implemented
+
+    start = SHIPPED.index('[[check]]\nid = "cnn_gradcheck"')
+    without = SHIPPED[:start] + SHIPPED[SHIPPED.index("[[check]]", start + 1):]
+    rubric = load_rubric(write(tmp_path, without.replace("skip = []", 'skip = ["cnn_gradcheck"]', 1)))
+    ensure_implemented(rubric, load_all())
+    assert "cnn_gradcheck" not in rubric.by_id() and rubric.skip == ("cnn_gradcheck",)
+    typo = load_rubric(write(tmp_path, without.replace("skip = []", 'skip = ["cnn_gradchek"]', 1)))
+    with pytest.raises(RubricError, match="cnn_gradchek"):
+        ensure_implemented(typo, load_all())
+    with pytest.raises(RubricError, match="both skipped and defined"):
+        load_rubric(write(tmp_path, SHIPPED.replace("skip = []", 'skip = ["cnn_loss"]', 1)))
+
+
+def test_only_keeps_the_named_checks_and_skips_the_rest():
+    from graders.checks import load_all
+    from graders.rubric import ensure_implemented
+
+    two = load_rubric().only({"conv_forward", "cnn_loss"})
+    assert [c.id for c in two.checks] == ["conv_forward", "cnn_loss"]
+    ensure_implemented(two, load_all())
+    ensure_implemented(load_rubric(Path(__file__).parents[1] / "submissions" / "quick_rubric.toml"), load_all())
