@@ -112,22 +112,25 @@ def forward_out(value):
     return np.asarray(value[0], dtype=np.float64)
 
 
-def central_values(scalar, args, wrt, h, outputs):
-    """plus/<i> and minus/<i>: scalar(args) with args[i] moved elementwise by +h and -h.
+def central_values(scalar, args, wrt, h, outputs, entries=None):
+    """plus/<i> and minus/<i>: scalar(args) with args[i] moved elementwise by +h and -h, at
+    every entry (arrays of args[i]'s shape) or at the flat indices entries[str(i)] (1-D).
 
     The grader takes the differences itself; each call gets fresh copies of the arguments.
     (The twin of graders/checks/gradcheck.py:central_differences, which this file cannot import.)
     """
     for i in wrt:
         base = np.asarray(args[i], dtype=np.float64)
+        flat = (entries or {}).get(str(i))
+        where = list(np.ndindex(base.shape)) if flat is None else [np.unravel_index(int(j), base.shape) for j in flat]
         for sign, name in ((1.0, "plus"), (-1.0, "minus")):
-            values = np.empty(base.shape)
-            for j in np.ndindex(base.shape):
+            values = np.empty(len(where))
+            for n, j in enumerate(where):
                 moved = copy.deepcopy(args)
                 moved[i] = base.copy()
                 moved[i][j] += sign * h
-                values[j] = scalar(moved)
-            outputs["%s/%s" % (name, i)] = values
+                values[n] = scalar(moved)
+            outputs["%s/%s" % (name, i)] = values if flat is not None else values.reshape(base.shape)
 
 
 def task_gradcheck(params, arrays, outputs, meta):
@@ -145,7 +148,7 @@ def task_gradcheck(params, arrays, outputs, meta):
     export(outputs, "analytic", backward(dout.copy(), value[1]))
     meta["current"] = "%s at perturbed inputs" % params["forward"]
     central_values(lambda a: float(np.sum(forward_out(forward(*a)) * dout)), args, params["wrt"],
-                   params["h"], outputs)
+                   params["h"], outputs, params.get("entries"))
 
 
 def new_model(params, meta):
@@ -201,7 +204,8 @@ def task_model_gradcheck(params, arrays, outputs, meta):
         model.params = dict(zip(names, values))
         return float(loss_and_grads(model.loss(X.copy(), y.copy()))[0])
 
-    central_values(loss_at, [model.params[n] for n in names], range(len(names)), params["h"], outputs)
+    central_values(loss_at, [model.params[n] for n in names], range(len(names)), params["h"], outputs,
+                   params.get("entries"))
 
 
 def loss_and_grads(value):

@@ -41,6 +41,7 @@ class CheckResult:
     blocked_by: list[str] = field(default_factory=list)
     details: dict = field(default_factory=dict)
     diagnoses: list[str] = field(default_factory=list)  # what kind of mistake the check recognised
+    figures: list[dict] = field(default_factory=list)   # {"kind", "title", "alt", "data"}: for the report
 
 
 @dataclass
@@ -105,6 +106,7 @@ class SubmissionResult:
         doc = finite(asdict(self))
         for check in doc["checks"]:
             check["details"] = bounded(check["details"])
+            check["figures"] = [dict(f, data=bounded(f["data"])) for f in check["figures"]]
         doc["metrics"] = bounded(doc["metrics"])
         validate(doc)
         return json.dumps(doc, indent=2, sort_keys=True, allow_nan=False)

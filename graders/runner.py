@@ -4,6 +4,7 @@ The outputs are read as untrusted data: regular files only (no symlinks), size
 capped, arrays loaded with allow_pickle=False, metadata parsed as JSON and used
 for messages only. The verdict comes from the judge alone.
 """
+import dataclasses
 import json
 import sys
 import time
@@ -77,10 +78,11 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
     diagnoses = [cap_text(str(d), DIAGNOSIS_CAP) for d in verdict.diagnoses][:3]
     message = verdict.message if not diagnoses else "%s. Diagnosis: %s" % (verdict.message, " ".join(diagnoses))
     return finish(spec, "passed" if verdict.passed else "failed", verdict.measured, message,
-                  result, details=verdict.details, diagnoses=diagnoses)
+                  result, details=verdict.details, diagnoses=diagnoses,
+                  figures=[dataclasses.asdict(f) for f in verdict.figures])
 
 
-def finish(spec, status, measured, message, result, traceback=None, details=None, diagnoses=()):
+def finish(spec, status, measured, message, result, traceback=None, details=None, diagnoses=(), figures=()):
     passed = status == "passed"
     return CheckResult(
         id=spec.id, title=spec.title, section=spec.section, functions=list(spec.functions),
@@ -90,6 +92,7 @@ def finish(spec, status, measured, message, result, traceback=None, details=None
         hint=None if passed else spec.hint, seconds=round(time.perf_counter() - result["start"], 3),
         output=result["output"], traceback=cap_text(traceback) if traceback else None,
         depends_on=list(spec.depends_on), details=details or {}, diagnoses=list(diagnoses),
+        figures=list(figures),
     )
 
 

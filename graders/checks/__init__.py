@@ -8,6 +8,8 @@ A check is a function `(rng, spec) -> (Job, judge)`, registered with @check(id):
 The child never sees the expectations, and nothing it returns is trusted
 beyond being numbers to compare.
 """
+import importlib
+import pkgutil
 from dataclasses import dataclass, field
 
 
@@ -35,12 +37,23 @@ class Job:
 
 
 @dataclass
+class Figure:
+    """A picture the report draws from a check's numbers. kind names the drawing (one of
+    graders/report/plots.py's PLOTS), data its inputs, as JSON; the report knows no check ids."""
+    kind: str
+    title: str
+    alt: str   # the picture in words, for screen readers
+    data: dict
+
+
+@dataclass
 class Verdict:
     passed: bool
     measured: float | None
     message: str
     details: dict = field(default_factory=dict)
     diagnoses: list = field(default_factory=list)  # one sentence per recognised kind of mistake
+    figures: list = field(default_factory=list)    # Figures for the report, never scored
 
 
 class Missing(Exception):
@@ -74,6 +87,8 @@ class Outputs:
 
 
 def load_all():
-    """Import every check module so their @check decorators run."""
-    from . import conv, model, norm, pool, prerequisites, sandwich, speed  # noqa: F401
+    """The catalogue, once every module of this package is imported (their @check decorators
+    fill it): a new check module is found without being listed anywhere."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module("%s.%s" % (__name__, info.name))
     return CHECKS

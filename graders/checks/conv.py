@@ -3,7 +3,7 @@ from cs231n.layers import conv_backward_naive, conv_forward_naive
 
 from . import check, patterns, suspects
 from .compare import Tally
-from .gradcheck import layer_gradcheck
+from .gradcheck import chosen_entries, layer_gradcheck
 from .jobs import LAYERS, describe_case, layer_job
 
 FORWARD_TOLERANCE = 1e-6  # the forward pass must agree this well before its gradient check counts
@@ -94,7 +94,8 @@ def conv_backward_numeric(rng, spec):
     # The notebook's shapes: x (4, 3, 5, 5), w (2, 3, 3, 3), stride 1, pad 1.
     x, w, b = rng.standard_normal((4, 3, 5, 5)), rng.standard_normal((2, 3, 3, 3)), rng.standard_normal(2)
     dout = rng.standard_normal((4, 2, 5, 5))
+    grads = {0: (0, "dx"), 1: (1, "dw"), 2: (2, "db")}
     return layer_gradcheck(LAYERS, "conv_forward_naive", "conv_backward_naive",
                            (conv_forward_naive, conv_backward_naive), [x, w, b, {"stride": 1, "pad": 1}], dout,
-                           {0: (0, "dx"), 1: (1, "dw"), 2: (2, "db")}, tolerance=spec.tolerance,
-                           forward_tolerance=FORWARD_TOLERANCE)
+                           grads, tolerance=spec.tolerance, forward_tolerance=FORWARD_TOLERANCE,
+                           entries=chosen_entries(rng, [x, w, b], grads, spec.entries))

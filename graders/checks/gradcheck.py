@@ -29,6 +29,11 @@ check, where the reference's own worst element sets the noise and the variants' 
 with the reference's to the last bit); without the noise terms, a correct spatial batch norm
 failed under one of 50 seeds. Judgement.details reports each gradient's share used; tests/grader/test_seed_sweep.py
 and benchmarks/seed_sweep.py sweep the seeds.
+
+A rubric entry may set `entries`: then the finite differences are taken at that many entries of
+each larger argument, drawn by the host's secret seed (as the course's grad_check_sparse does),
+and both comparisons are made there. The convnet's and the sandwiches' checks do so: a wrong
+gradient is wrong at most entries, and their other checks compare every entry with the reference.
 """
 import copy
 import functools
@@ -43,8 +48,27 @@ EPS = np.finfo(np.float64).eps
 ROUNDING = 16.0  # rounding allowance, in units of eps * (sum of |terms| of the scalar) / h
 
 
-def central_differences(scalar, args, wrt, h):
-    """{i: (plus, minus)}: scalar(args) with args[i] moved elementwise by +h and -h.
+def chosen_entries(rng, args, wrt, count):
+    """{i: sorted flat indices}: `count` entries of each argument in wrt larger than that, drawn
+    without replacement; an argument left out (every one, when count is 0) is perturbed whole."""
+    chosen = {}
+    for i in wrt:
+        size = int(np.size(args[i]))
+        if 0 < count < size:
+            chosen[i] = np.sort(rng.choice(size, count, replace=False))
+    return chosen
+
+
+def positions(shape, flat):
+    """The index tuples of an array of `shape` to perturb: every one, or those at flat indices."""
+    if flat is None:
+        return list(np.ndindex(shape))
+    return [np.unravel_index(int(j), shape) for j in flat]
+
+
+def central_differences(scalar, args, wrt, h, entries=None):
+    """{i: (plus, minus)}: scalar(args) with args[i] moved elementwise by +h and -h, at every
+    entry (arrays of args[i]'s shape) or at the flat indices entries[i] (arrays of their length).
 
     graders/child.py's central_values does the same on the student's side; it cannot import
     this module (it runs in the sandbox with nothing of the grader), hence the twin.
@@ -52,15 +76,27 @@ def central_differences(scalar, args, wrt, h):
     values = {}
     for i in wrt:
         base = np.asarray(args[i], dtype=np.float64)
-        plus, minus = np.empty(base.shape), np.empty(base.shape)
-        for j in np.ndindex(base.shape):
+        flat = (entries or {}).get(i)
+        where = positions(base.shape, flat)
+        plus, minus = np.empty(len(where)), np.empty(len(where))
+        for n, j in enumerate(where):
             for sign, into in ((1.0, plus), (-1.0, minus)):
                 moved = copy.deepcopy(args)
                 moved[i] = base.copy()
                 moved[i][j] += sign * h
-                into[j] = scalar(moved)
-        values[i] = (plus, minus)
+                into[n] = scalar(moved)
+        values[i] = (plus, minus) if flat is not None else (plus.reshape(base.shape), minus.reshape(base.shape))
     return values
+
+
+def entries_param(entries):
+    """entries as the child's job takes them (JSON: string keys, lists of ints)."""
+    return {str(i): [int(j) for j in flat] for i, flat in entries.items()}
+
+
+def at(array, flat):
+    """array's entries at flat indices (all of it when flat is None)."""
+    return array if flat is None else np.asarray(array).reshape(-1)[flat]
 
 
 def noise(ref_numeric, ref_analytic, scale, h):
@@ -115,15 +151,17 @@ class Judgement:
             self.problems.append("%s differs from the reference's (error %.3g)" % (what, err))
             self.diagnose("the forward output", actual, expected)
 
-    def gradient(self, name, plus, minus, analytic, ref_numeric, ref_analytic, scale, h, shapes=()):
-        shape = ref_numeric.shape
-        numeric = (fitted(plus, shape, "the values for " + name) - fitted(minus, shape, "the values for " + name)) / (2 * h)
-        forgiven = noise(ref_numeric, fitted(ref_analytic, shape, name), scale, h)
+    def gradient(self, name, plus, minus, analytic, ref_numeric, ref_analytic, scale, h, shapes=(), flat=None):
+        """flat: the flat indices the finite differences were taken at (None: every entry)."""
+        full = np.shape(ref_analytic)
+        numeric = (fitted(plus, ref_numeric.shape, "the values for " + name)
+                   - fitted(minus, ref_numeric.shape, "the values for " + name)) / (2 * h)
+        forgiven = noise(ref_numeric, at(ref_analytic, flat), scale, h)
         slope = excess_error(numeric, ref_numeric, forgiven)
         if slope > self.tolerance:
             self.problems.append("the numeric gradient of your forward pass for %s differs from the "
                                  "reference's (error %.3g)" % (name, slope))
-        analytic = fitted(analytic, shape, name, shapes)
+        analytic = at(fitted(analytic, full, name, shapes), flat)
         self.errors[name] = excess_error(analytic, numeric, forgiven)
         self.used[name] = max(allowance_used(numeric, ref_numeric, forgiven, self.tolerance),
                               allowance_used(analytic, numeric, forgiven, self.tolerance))
@@ -162,19 +200,20 @@ def first(value):
 
 
 def layer_gradcheck(module, forward, backward, reference, args, dout, grads, *, tolerance,
-                    forward_tolerance, h=1e-5, shapes=None):
+                    forward_tolerance, h=1e-5, shapes=None, entries=None):
     """(Job, judge) of the notebook's gradient check of a layer's forward/backward pair.
 
     reference: (forward, backward) of the reference; grads: {argument index: (index in the
     backward's returned tuple or None for a single array, name)}; shapes: {name: other
-    accepted shapes of the student's analytic gradient}.
+    accepted shapes of the student's analytic gradient}; entries: {argument index: flat
+    indices} where the finite differences are taken (chosen_entries; default every entry).
     """
     from .jobs import arg_specs
 
     arrays = {"dout": dout}
     job = Job("gradcheck", {"forward": module + forward, "backward": module + backward,
                             "args": arg_specs("in", args, arrays), "dout": "dout",
-                            "wrt": sorted(grads), "h": h}, arrays)
+                            "wrt": sorted(grads), "h": h, "entries": entries_param(entries or {})}, arrays)
     ref_forward, ref_backward = reference
 
     def scalar(call_args):
@@ -187,7 +226,7 @@ def layer_gradcheck(module, forward, backward, reference, args, dout, grads, *, 
         out, cache = ref_forward(*copy.deepcopy(args))
         ref_grads = ref_backward(dout, cache)
         numeric = {i: (plus - minus) / (2 * h)
-                   for i, (plus, minus) in central_differences(scalar, list(args), sorted(grads), h).items()}
+                   for i, (plus, minus) in central_differences(scalar, list(args), sorted(grads), h, entries).items()}
         return out, ref_grads, float(np.sum(np.abs(out * dout))), numeric
 
     def judge(outputs):
@@ -201,7 +240,7 @@ def layer_gradcheck(module, forward, backward, reference, args, dout, grads, *, 
                 outputs.get("minus/%d" % i, "the forward values for " + name),
                 outputs.get("analytic" if k is None else "analytic/%d" % k, name),
                 ref_numeric, ref_grads if k is None else ref_grads[k], scale, h,
-                (shapes or {}).get(name, ()))
+                (shapes or {}).get(name, ()), (entries or {}).get(i))
         return judgement.verdict()
 
     return job, judge

@@ -5,10 +5,10 @@ import functools
 import numpy as np
 from cs231n.classifiers.cnn import ThreeLayerConvNet
 
-from . import Job, Verdict, check, suspects
+from . import Figure, Job, Verdict, check, suspects
 from .compare import Tally, rel_error
 from .patterns import matching_suspect
-from .gradcheck import Judgement, central_differences
+from .gradcheck import Judgement, central_differences, chosen_entries, entries_param
 
 NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
 HISTORIES = ("history/loss_history", "history/train_acc_history", "history/val_acc_history")
@@ -164,8 +164,9 @@ def cnn_gradcheck(rng, spec):
     X, y = rng.standard_normal((2, 3, 16, 16)), rng.integers(0, 10, size=2)
     arrays = {"X": X, "y": y, **{"param/" + k: v for k, v in params.items()}}
     h = 1e-6
-    job = Job("model_gradcheck", {"kwargs": kwargs, "h": h}, arrays)
     names = sorted(params)
+    entries = chosen_entries(rng, [params[n] for n in names], range(len(names)), spec.entries)
+    job = Job("model_gradcheck", {"kwargs": kwargs, "h": h, "entries": entries_param(entries)}, arrays)
 
     @functools.cache
     def expected():
@@ -177,7 +178,7 @@ def cnn_gradcheck(rng, spec):
             model.params = dict(zip(names, values))
             return float(model.loss(X, y)[0])
 
-        differences = central_differences(loss_at, [params[n] for n in names], range(len(names)), h)
+        differences = central_differences(loss_at, [params[n] for n in names], range(len(names)), h, entries)
         return loss, grads, {i: (plus - minus) / (2 * h) for i, (plus, minus) in differences.items()}
 
     def judge(outputs):
@@ -189,7 +190,7 @@ def cnn_gradcheck(rng, spec):
             judgement.gradient("grads['%s']" % name, outputs.get("plus/%d" % i, "the loss values for " + name),
                                outputs.get("minus/%d" % i, "the loss values for " + name),
                                outputs.get("analytic/" + name, "grads['%s']" % name),
-                               ref_numeric, grads[name], abs(loss), h)
+                               ref_numeric, grads[name], abs(loss), h, flat=entries.get(i))
         return judgement.verdict()
 
     return job, judge
@@ -228,7 +229,11 @@ def cnn_overfit(rng, spec):
         message = "training accuracy %.2f measured with the reference forward pass (needs %.2f)" % (accuracy, spec.tolerance)
         # The first layer's filters, for the report's filter grid (32 x 3 x 7 x 7 by default).
         filters = np.round(params["W1"].astype(np.float64), 5).tolist()
-        details = {"accuracy": accuracy, **history, "first_layer_filters": filters}
-        return Verdict(accuracy >= spec.tolerance, accuracy, message, details)
+        figures = [Figure("training_curves", "Training the three-layer convnet on 100 examples",
+                          "training loss and accuracy curves",
+                          {k[len("history/"):]: v for k, v in history.items()}),
+                   Figure("filter_grid", "First-layer filters after training",
+                          "grid of the first convolution layer's filters", {"filters": filters})]
+        return Verdict(accuracy >= spec.tolerance, accuracy, message, {"accuracy": accuracy}, figures=figures)
 
     return job, judge

@@ -8,7 +8,7 @@ from cs231n.layers import (
 
 from . import check, suspects
 from .compare import Tally
-from .gradcheck import layer_gradcheck
+from .gradcheck import chosen_entries, layer_gradcheck
 from .jobs import LAYERS, describe_case, judge_running_averages, layer_job, running_average_job
 
 TRAIN_STEPS = 3
@@ -65,7 +65,8 @@ def spatial_batchnorm_backward_numeric(rng, spec):
     return layer_gradcheck(LAYERS, "spatial_batchnorm_forward", "spatial_batchnorm_backward",
                            (spatial_batchnorm_forward, spatial_batchnorm_backward), args,
                            rng.standard_normal(x.shape), GRADS, tolerance=spec.tolerance,
-                           forward_tolerance=BATCHNORM_FORWARD_TOLERANCE)
+                           forward_tolerance=BATCHNORM_FORWARD_TOLERANCE,
+                           entries=chosen_entries(rng, args, GRADS, spec.entries))
 
 
 def groupnorm_cases(rng):
@@ -125,4 +126,5 @@ def spatial_groupnorm_backward_numeric(rng, spec):
                            (spatial_groupnorm_forward, spatial_groupnorm_backward), args,
                            rng.standard_normal(x.shape), GRADS, tolerance=spec.tolerance,
                            forward_tolerance=GROUPNORM_FORWARD_TOLERANCE,
-                           shapes={"dgamma": [(6,)], "dbeta": [(6,)]})
+                           shapes={"dgamma": [(6,)], "dbeta": [(6,)]},
+                           entries=chosen_entries(rng, args, GRADS, spec.entries))

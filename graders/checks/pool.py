@@ -4,7 +4,7 @@ from cs231n.layers import max_pool_backward_naive, max_pool_forward_naive
 
 from . import check, patterns, suspects
 from .compare import Tally
-from .gradcheck import layer_gradcheck
+from .gradcheck import chosen_entries, layer_gradcheck
 from .jobs import LAYERS, describe_case, layer_job
 
 FORWARD_TOLERANCE = 1e-9  # the forward pass must agree this well before its gradient check counts
@@ -75,4 +75,5 @@ def max_pool_backward_numeric(rng, spec):
     param = {"pool_height": 2, "pool_width": 2, "stride": 2}
     return layer_gradcheck(LAYERS, "max_pool_forward_naive", "max_pool_backward_naive",
                            (max_pool_forward_naive, max_pool_backward_naive), [x, param], dout, {0: (None, "dx")},
-                           tolerance=spec.tolerance, forward_tolerance=FORWARD_TOLERANCE)
+                           tolerance=spec.tolerance, forward_tolerance=FORWARD_TOLERANCE,
+                           entries=chosen_entries(rng, [x], [0], spec.entries))

@@ -10,7 +10,7 @@ from cs231n import layer_utils
 from cs231n.fast_layers import conv_forward_fast
 
 from . import check
-from .gradcheck import layer_gradcheck
+from .gradcheck import chosen_entries, layer_gradcheck
 
 SANDWICH = "cs231n.layer_utils."
 MARGIN = 1e-4  # far beyond the finite differences' step of 1e-5
@@ -48,7 +48,7 @@ def conv_relu_pool(rng, spec):
     return layer_gradcheck(SANDWICH, "conv_relu_pool_forward", "conv_relu_pool_backward",
                            (layer_utils.conv_relu_pool_forward, layer_utils.conv_relu_pool_backward),
                            [x, w, b, conv_param, pool_param], dout, GRADS, tolerance=spec.tolerance,
-                           forward_tolerance=FORWARD_TOLERANCE)
+                           forward_tolerance=FORWARD_TOLERANCE, entries=chosen_entries(rng, [x, w, b], GRADS, spec.entries))
 
 
 @check("conv_relu")
@@ -59,4 +59,4 @@ def conv_relu(rng, spec):
     return layer_gradcheck(SANDWICH, "conv_relu_forward", "conv_relu_backward",
                            (layer_utils.conv_relu_forward, layer_utils.conv_relu_backward),
                            [x, w, b, conv_param], dout, GRADS, tolerance=spec.tolerance,
-                           forward_tolerance=FORWARD_TOLERANCE)
+                           forward_tolerance=FORWARD_TOLERANCE, entries=chosen_entries(rng, [x, w, b], GRADS, spec.entries))

@@ -4,8 +4,8 @@
 
 The page is self-contained (inline CSS, images as data URIs, no script, no external URL)
 and its Content-Security-Policy forbids loading anything else. Figures come from the
-grader's own run: speed-ups from metrics, training curves and first-layer filters from the
-cnn_overfit check. The student's executed notebook is read as untrusted data.
+grader's own run: each check may declare some (its result's "figures"), drawn by kind with
+plots.PLOTS; the page names no check. The student's executed notebook is read as untrusted data.
 """
 import json
 import traceback
@@ -98,36 +98,32 @@ def figure(title, alt, draw, *args):
         return {"title": title, "alt": alt, "image": None, "missing": "Not drawn: %s." % e}
 
 
-def overfit_details(checks):
-    """The cnn_overfit check's details, or {} when it did not run or returned none."""
-    check = next((c for c in checks if c.get("id") == "cnn_overfit"), None)
-    details = check.get("details") if check else None
-    return details if isinstance(details, dict) else {}
+def declared_figures(doc):
+    """The figures the checks declared, in the order of the checks, each a dict with kind, title,
+    alt and a data dict (result.json is validated, but older or hand-made ones may lack some)."""
+    found = []
+    for check in doc.get("checks") or []:
+        for f in (check.get("figures") if isinstance(check, dict) else None) or []:
+            if isinstance(f, dict) and isinstance(f.get("data"), dict):
+                found.append(f)
+    return found
 
 
 def figure_views(doc):
-    """The speed-up chart, the training curves and the filter grid."""
-    details = overfit_details(doc.get("checks") or [])
-    speedups = (doc.get("metrics") or {}).get("speedups")
-    return [
-        figure("Speed-ups of the fast layers", "bar chart of fast-layer speed-ups", plots.speedup_chart,
-               speedups if isinstance(speedups, dict) else {}),
-        figure("Training the three-layer convnet on 100 examples", "training loss and accuracy curves",
-               plots.training_curves, details.get("history/loss_history"),
-               details.get("history/train_acc_history"), details.get("history/val_acc_history")),
-        figure("First-layer filters after training", "grid of the first convolution layer's filters",
-               plots.filter_grid, details.get("first_layer_filters")),
-    ]
+    """Each declared figure drawn (or the sentence saying why it could not be)."""
+    return [figure(str(f.get("title", "")), str(f.get("alt", "")), plots.PLOTS[f["kind"]], f["data"])
+            for f in declared_figures(doc) if f.get("kind") in plots.PLOTS]
 
 
 def speedup_rows(doc):
-    """The measured timings behind the speed-up chart, as table rows."""
-    speedups = (doc.get("metrics") or {}).get("speedups")
+    """The measured timings behind a speed-up chart, as table rows."""
     rows = []
-    for name, entry in (speedups if isinstance(speedups, dict) else {}).items():
-        if isinstance(entry, dict):
-            rows.append({"name": str(name), "naive": entry.get("naive_seconds"),
-                         "fast": entry.get("fast_seconds"), "speedup": entry.get("speedup")})
+    for f in declared_figures(doc):
+        speedups = f["data"].get("speedups") if f.get("kind") == "speedups" else None
+        for name, entry in (speedups if isinstance(speedups, dict) else {}).items():
+            if isinstance(entry, dict):
+                rows.append({"name": str(name), "naive": entry.get("naive_seconds"),
+                             "fast": entry.get("fast_seconds"), "speedup": entry.get("speedup")})
     return rows
 
 

@@ -130,6 +130,19 @@ def filter_grid(filters):
     return png_data_uri(fig)
 
 
+def from_data(draw, *keys):
+    """A drawing of a figure's data dict: draw called with the values under keys."""
+    return lambda data: draw(*(data.get(k) for k in keys))
+
+
+# The drawings a check's Figure may name (its kind), each taking the figure's data.
+PLOTS = {
+    "speedups": from_data(speedup_chart, "speedups"),
+    "training_curves": from_data(training_curves, "loss_history", "train_acc_history", "val_acc_history"),
+    "filter_grid": from_data(filter_grid, "filters"),
+}
+
+
 def score_histogram(percentages):
     """How many submissions scored in each tenth of the maximum score."""
     scores = finite_series(list(percentages), "list of scores")

@@ -4,6 +4,7 @@ The child's side runs here in-process on the reference package (graders/child.py
 only numpy and cs231n), so many seeds are cheap; the sandboxed runs are in test_corpus.py
 and test_hostile.py.
 """
+import dataclasses
 import math
 import os
 import secrets
@@ -13,6 +14,7 @@ import pytest
 
 from graders import child
 from graders.checks import Outputs, load_all
+from graders.checks.gradcheck import central_differences, chosen_entries, entries_param
 from graders.rubric import load_rubric
 
 LAYER_CHECKS = ["conv_backward_numeric", "max_pool_backward_numeric", "spatial_batchnorm_backward_numeric",
@@ -21,9 +23,10 @@ SEED = int(os.environ.get("CS231N_TEST_SEED") or secrets.randbits(32))
 print("test_gradcheck: CS231N_TEST_SEED=%d" % SEED)
 
 
-def prepared(check_id, seed):
-    """(judge, outputs the reference produces in the child's place) for one draw of the check."""
-    spec = load_rubric().by_id()[check_id]
+def prepared(check_id, seed, **changes):
+    """(judge, outputs the reference produces in the child's place) for one draw of the check,
+    with the rubric entry's fields changed as given."""
+    spec = dataclasses.replace(load_rubric().by_id()[check_id], **changes)
     job, judge = load_all()[check_id](np.random.default_rng([seed, *check_id.encode()]), spec)
     outputs, meta = {}, {}
     child.TASKS[job.task](job.params, {k: v.copy() for k, v in job.arrays.items()}, outputs, meta)
@@ -80,3 +83,50 @@ def test_forged_convnet_gradient_check_fails():
             fake[key] = np.zeros_like(value)
     v = verdict(judge, fake)
     assert not v.passed and "not counted" in v.message, v.message
+
+
+def test_sparse_differences_are_the_full_ones_at_their_entries():
+    rng = np.random.default_rng(SEED)
+    args = [rng.standard_normal((3, 4, 5)), rng.standard_normal(7), {"p": 2}]
+
+    def scalar(a):
+        return float(np.sum(np.sin(a[0])) * np.sum(a[1] ** a[2]["p"]))
+
+    entries = chosen_entries(rng, args, [0, 1], 6)
+    assert sorted(entries) == [0, 1] and all(len(set(e)) == 6 for e in entries.values())
+    full = central_differences(scalar, args, [0, 1], 1e-5)
+    sparse = central_differences(scalar, args, [0, 1], 1e-5, entries)
+    outputs = {}
+    child.central_values(scalar, args, [0, 1], 1e-5, outputs, entries_param(entries))
+    for i in (0, 1):
+        for k, sign in enumerate(("plus", "minus")):
+            assert np.array_equal(sparse[i][k], full[i][k].reshape(-1)[entries[i]]), ("CS231N_TEST_SEED=%d" % SEED)
+            assert np.array_equal(outputs["%s/%d" % (sign, i)], sparse[i][k])  # the child's twin agrees
+
+
+def test_arguments_no_larger_than_the_count_are_perturbed_whole():
+    rng = np.random.default_rng(SEED)
+    args = [np.zeros(40), np.zeros((2, 3)), np.zeros(41)]
+    assert sorted(chosen_entries(rng, args, [0, 1, 2], 40)) == [2]
+    assert chosen_entries(rng, args, [0, 1, 2], 0) == {}
+
+
+def test_the_sparse_convnet_check_draws_secret_entries_and_catches_a_wrong_gradient():
+    judge, outputs = prepared("cnn_gradcheck", SEED)
+    spec = load_rubric().by_id()["cnn_gradcheck"]
+    assert spec.entries > 0
+    # The parameters in name order: W1, W2, W3, b1, b2, b3. W2 (192 x 7) is sampled, b1 (3,) is whole.
+    assert outputs["plus/1"].shape == (spec.entries,) and outputs["plus/3"].shape == (3,)
+    assert verdict(judge, outputs).passed
+    job_a = load_all()["cnn_gradcheck"](np.random.default_rng([SEED, 1]), spec)[0]
+    job_b = load_all()["cnn_gradcheck"](np.random.default_rng([SEED, 2]), spec)[0]
+    assert job_a.params["entries"]["1"] != job_b.params["entries"]["1"]  # the seed chooses them
+    wrong = dict(outputs, **{"analytic/W2": 2.0 * outputs["analytic/W2"]})
+    v = verdict(judge, wrong)
+    assert not v.passed and "W2" in v.message, ("CS231N_TEST_SEED=%d" % SEED, v.message)
+
+
+def test_entries_zero_perturbs_every_entry():
+    judge, outputs = prepared("conv_relu", SEED, entries=0)
+    assert outputs["plus/0"].shape == (2, 3, 8, 8)
+    assert verdict(judge, outputs).passed, "CS231N_TEST_SEED=%d" % SEED

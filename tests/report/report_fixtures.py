@@ -27,16 +27,19 @@ def result_doc(status="graded", message=""):
     return doc
 
 
-def overfit_details(filters=(8, 3, 7, 7)):
-    """Details like the cnn_overfit check's: histories, accuracy and first-layer filters."""
+def overfit_figures(filters=(8, 3, 7, 7)):
+    """Figures like the cnn_overfit check's: training curves and first-layer filters."""
     rng = np.random.default_rng(0)
-    return {
-        "accuracy": 1.0,
-        "history/loss_history": list(np.linspace(2.3, 0.1, 30)),
-        "history/train_acc_history": list(np.linspace(0.1, 1.0, 16)),
-        "history/val_acc_history": list(np.linspace(0.1, 0.95, 16)),
-        "first_layer_filters": rng.standard_normal(filters).round(5).tolist(),
-    }
+    curves = {"loss_history": list(np.linspace(2.3, 0.1, 30)), "train_acc_history": list(np.linspace(0.1, 1.0, 16)),
+              "val_acc_history": list(np.linspace(0.1, 0.95, 16))}
+    return [{"kind": "training_curves", "title": "Training", "alt": "curves", "data": curves},
+            {"kind": "filter_grid", "title": "Filters", "alt": "grid",
+             "data": {"filters": rng.standard_normal(filters).round(5).tolist()}}]
+
+
+def speedup_figure(speedups):
+    """A figure like the fast_layers check's."""
+    return {"kind": "speedups", "title": "Speed-ups", "alt": "bars", "data": {"speedups": speedups}}
 
 
 def png_bytes():

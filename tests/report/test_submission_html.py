@@ -2,7 +2,8 @@
 import re
 
 import pytest
-from report_fixtures import HOSTILE_HTML, hostile_notebook, notebook_section, overfit_details, result_doc, write_folder
+from report_fixtures import (HOSTILE_HTML, hostile_notebook, notebook_section, overfit_figures, result_doc, speedup_figure,
+                             write_folder)
 
 from graders.report.html import render_submission, write_submission_report
 
@@ -22,8 +23,9 @@ def assert_self_contained(page):
 
 def test_graded_report_has_score_sections_checks_and_figures(tmp_path):
     doc = result_doc()
-    doc["metrics"] = {"speedups": {"conv_forward_naive": {"naive_seconds": 2.0, "fast_seconds": 0.01, "speedup": 200.0}}}
-    check(doc, "cnn_overfit")["details"] = overfit_details()
+    check(doc, "fast_layers")["figures"] = [speedup_figure(
+        {"conv_forward_naive": {"naive_seconds": 2.0, "fast_seconds": 0.01, "speedup": 200.0}})]
+    check(doc, "cnn_overfit")["figures"] = overfit_figures()
     page = render_submission(doc, write_folder(tmp_path, doc))
     assert '<div class="score" id="score">100 / 100</div>' in page
     for heading in ("Convolution layers (naive)", "Three-layer convolutional network", "Fast layers"):
@@ -70,23 +72,25 @@ def test_failed_check_shows_hint_blocked_by_output_and_traceback(tmp_path):
     assert "Hint:" not in page.split('id="check-max_pool_forward"', 1)[1].split("</article>", 1)[0]
 
 
-def test_missing_details_omit_the_plots_with_a_sentence(tmp_path):
+def test_checks_without_figures_draw_none(tmp_path):
     doc = result_doc()
     check(doc, "cnn_overfit").update(status="timeout", score=0.0, details={})
     doc["score"] -= check(doc, "cnn_overfit")["max_score"]
     page = render_submission(doc, write_folder(tmp_path, doc))
-    assert "<img" not in page
-    assert "Not drawn: no speed-ups were measured." in page
-    assert "Not drawn: there is no loss history." in page
-    assert "Not drawn: there are no first-layer filters." in page
+    assert "<img" not in page and "Figures from the grader" not in page
 
 
-def test_malformed_details_omit_the_plots(tmp_path):
+def test_malformed_figures_are_not_drawn_and_say_why(tmp_path):
     doc = result_doc()
-    check(doc, "cnn_overfit")["details"] = {"history/loss_history": [1.0, "x"], "first_layer_filters": [[[[1.0]]], [[[1.0, 2.0]]]]}
-    doc["metrics"] = {"speedups": {"conv_forward_naive": "fast"}}
+    bad_curves, bad_filters = overfit_figures()
+    bad_curves["data"]["loss_history"] = [1.0, "x"]
+    bad_filters["data"]["filters"] = [[[[1.0]]], [[[1.0, 2.0]]]]
+    unknown = {"kind": "hologram", "title": "Unknown", "alt": "?", "data": {}}
+    check(doc, "cnn_overfit")["figures"] = [bad_curves, bad_filters, unknown]
+    check(doc, "fast_layers")["figures"] = [speedup_figure({"conv_forward_naive": "fast"})]
     page = render_submission(doc, write_folder(tmp_path, doc))
-    assert "<img" not in page and page.count("Not drawn:") == 3
+    assert "<img" not in page and page.count("Not drawn:") == 3 and "Unknown" not in page
+    assert "the loss history is not a list of numbers" in page
 
 
 def test_hostile_notebook_outputs_are_text_only(tmp_path):
