@@ -1,4 +1,4 @@
-"""Tests of graders/sandbox.py with real processes (no mocks).
+"""Tests of graders/sandbox/ with real processes (no mocks).
 
 Each test runs in every mode this machine offers ("bwrap" needs bubblewrap; "rlimits" is
 always there); assertions about filesystem and network isolation only in bwrap mode.
@@ -24,8 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from graders import sandbox
+import graders
 from graders.sandbox import UID_POOL, Limits, RunResult, available_mode, run_confined, uid_lock_path
+from graders.sandbox import cgroup_parents, uids
 
 MODES = [
     pytest.param("bwrap", marks=pytest.mark.skipif(
@@ -418,8 +419,8 @@ def test_concurrent_runs_get_distinct_uids(mode):
 LEASE_HOLDER = """
 import sys
 sys.path.insert(0, sys.argv[1])
-from graders import sandbox
-with sandbox._identity(None) as identity:  # the lease run_confined takes
+from graders.sandbox import uids
+with uids.identity(None) as identity:  # the lease run_confined takes
     print(identity.uid, flush=True)
     sys.stdin.read()  # held until the test closes stdin
 """
@@ -427,7 +428,7 @@ with sandbox._identity(None) as identity:  # the lease run_confined takes
 
 @pytest.mark.skipif(not IS_ROOT, reason="uid leases are used only when the grader is root")
 def test_uid_leases_are_machine_wide_whatever_tmpdir(tmp_path):
-    home = str(Path(sandbox.__file__).resolve().parents[1])
+    home = str(Path(graders.__file__).resolve().parents[1])
     holders = []
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
@@ -444,7 +445,7 @@ def test_uid_leases_are_machine_wide_whatever_tmpdir(tmp_path):
 
 def test_uid_lock_dir_must_be_private(monkeypatch, tmp_path):
     place = tmp_path / "uids"
-    monkeypatch.setattr(sandbox, "UID_LOCK_DIRS", (place,))
+    monkeypatch.setattr(uids, "UID_LOCK_DIRS", (place,))
     assert uid_lock_path(7) == place / "7.lock"
     assert stat.S_IMODE(place.lstat().st_mode) == 0o700
     place.chmod(0o755)
@@ -710,9 +711,9 @@ def test_cgroup_v2_is_used_for_what_the_graders_cgroup_delegates(tmp_path):
     (tmp_path / "pids").mkdir()
     mounts = [("cgroup", "/", str(tmp_path / "pids"), {"rw", "pids"}),
               ("cgroup2", "/", str(tmp_path / "unified"), {"rw"})]
-    assert sandbox._choose_cgroup_parents(own, mounts) == (
-        sandbox._CgroupParent(2, tmp_path / "unified" / "grader", ("memory",)),
-        sandbox._CgroupParent(1, tmp_path / "pids", ("pids",)),
+    assert cgroup_parents.choose_cgroup_parents(own, mounts) == (
+        cgroup_parents.CgroupParent(2, tmp_path / "unified" / "grader", ("memory",)),
+        cgroup_parents.CgroupParent(1, tmp_path / "pids", ("pids",)),
     )
 
 
@@ -726,7 +727,8 @@ def test_cgroup_v1_mounted_from_inside_the_hierarchy(tmp_path):
               ("cgroup", "/docker/abc", str(tmp_path / "memory"), {"rw", "memory"}),
               ("cgroup", "/docker/abc", str(tmp_path / "pids"), {"rw", "pids"}),
               ("cgroup", "/other", str(tmp_path / "elsewhere"), {"rw", "memory"})]
-    assert sandbox._choose_cgroup_parents(own, mounts) == (
-        sandbox._CgroupParent(1, tmp_path / "memory", ("memory",)),
-        sandbox._CgroupParent(1, tmp_path / "pids" / "sub", ("pids",)),
+    assert cgroup_parents.choose_cgroup_parents(own, mounts) == (
+        cgroup_parents.CgroupParent(1, tmp_path / "memory", ("memory",)),
+        cgroup_parents.CgroupParent(1, tmp_path / "pids" / "sub", ("pids",)),
     )
+
