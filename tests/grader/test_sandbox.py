@@ -6,6 +6,7 @@ always there); assertions about filesystem and network isolation only in bwrap m
 
 from __future__ import annotations
 
+import ast
 import errno
 import os
 import resource
@@ -26,7 +27,7 @@ import pytest
 
 import graders
 from graders.sandbox import UID_POOL, Limits, RunResult, available_mode, run_confined, uid_lock_path
-from graders.sandbox import cgroup_parents, uids
+from graders.sandbox import cgroup_parents, command, launcher, uids
 
 MODES = [
     pytest.param("bwrap", marks=pytest.mark.skipif(
@@ -732,3 +733,17 @@ def test_cgroup_v1_mounted_from_inside_the_hierarchy(tmp_path):
         cgroup_parents.CgroupParent(1, tmp_path / "pids" / "sub", ("pids",)),
     )
 
+
+def test_launcher_is_a_standalone_stdlib_script():
+    """The launcher runs as root before the drop, as a file with ``-I -S``: it imports the
+    standard library only, and no module beside it could shadow one."""
+    tree = ast.parse(Path(launcher.__file__).read_text(), launcher.__file__)
+    imports = [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
+    assert not any(isinstance(node, ast.ImportFrom) and node.level for node in imports)
+    names = {alias.name for node in imports if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module for node in imports if isinstance(node, ast.ImportFrom)}
+    assert {name.split(".")[0] for name in names} <= sys.stdlib_module_names
+    siblings = {path.stem for path in Path(launcher.__file__).parent.glob("*.py")}
+    assert not siblings & sys.stdlib_module_names
+    assert command.launcher_argv(["prog", "arg"], 7) == [
+        sys.executable, "-I", "-S", str(command.LAUNCHER), "7", "prog", "arg"]
