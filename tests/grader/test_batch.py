@@ -285,7 +285,7 @@ def work():
 ])
 def test_ctrl_c_stops_cleanly_and_leaves_no_process(tmp_path, work, isolation):
     trial = sandbox.run_confined([sys.executable, "-I", "-c", "pass"], work, mode=isolation)
-    if trial.exit_code != 0:  # e.g. rlimits as root with a Python under /root: see sandbox.py
+    if trial.exit_code != 0:  # e.g. rlimits as root with a Python under /root: see graders/sandbox/__init__.py
         pytest.skip("no child can start in %s mode here: %s" % (isolation, trial.reason))
     subs = tmp_path / "class"
     write_samples(subs, ["reference", "hostile_infinite_loop"])

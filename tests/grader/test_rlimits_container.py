@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import corpus
-from graders.sandbox import _landlock_abi as landlock_abi
+from graders.sandbox.landlock import landlock_abi
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK_RUBRIC = ROOT / "tests" / "submissions" / "quick_rubric.toml"

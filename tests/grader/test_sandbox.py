@@ -1,4 +1,4 @@
-"""Tests of graders/sandbox.py with real processes (no mocks).
+"""Tests of graders/sandbox/ with real processes (no mocks).
 
 Each test runs in every mode this machine offers ("bwrap" needs bubblewrap; "rlimits" is
 always there); assertions about filesystem and network isolation only in bwrap mode.
@@ -6,6 +6,7 @@ always there); assertions about filesystem and network isolation only in bwrap m
 
 from __future__ import annotations
 
+import ast
 import errno
 import os
 import resource
@@ -24,8 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from graders import sandbox
+import graders
 from graders.sandbox import UID_POOL, Limits, RunResult, available_mode, run_confined, uid_lock_path
+from graders.sandbox import cgroup_parents, command, launcher, uids
 
 MODES = [
     pytest.param("bwrap", marks=pytest.mark.skipif(
@@ -418,8 +420,8 @@ def test_concurrent_runs_get_distinct_uids(mode):
 LEASE_HOLDER = """
 import sys
 sys.path.insert(0, sys.argv[1])
-from graders import sandbox
-with sandbox._identity(None) as identity:  # the lease run_confined takes
+from graders.sandbox import uids
+with uids.identity(None) as identity:  # the lease run_confined takes
     print(identity.uid, flush=True)
     sys.stdin.read()  # held until the test closes stdin
 """
@@ -427,7 +429,7 @@ with sandbox._identity(None) as identity:  # the lease run_confined takes
 
 @pytest.mark.skipif(not IS_ROOT, reason="uid leases are used only when the grader is root")
 def test_uid_leases_are_machine_wide_whatever_tmpdir(tmp_path):
-    home = str(Path(sandbox.__file__).resolve().parents[1])
+    home = str(Path(graders.__file__).resolve().parents[1])
     holders = []
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
@@ -444,7 +446,7 @@ def test_uid_leases_are_machine_wide_whatever_tmpdir(tmp_path):
 
 def test_uid_lock_dir_must_be_private(monkeypatch, tmp_path):
     place = tmp_path / "uids"
-    monkeypatch.setattr(sandbox, "UID_LOCK_DIRS", (place,))
+    monkeypatch.setattr(uids, "UID_LOCK_DIRS", (place,))
     assert uid_lock_path(7) == place / "7.lock"
     assert stat.S_IMODE(place.lstat().st_mode) == 0o700
     place.chmod(0o755)
@@ -710,9 +712,9 @@ def test_cgroup_v2_is_used_for_what_the_graders_cgroup_delegates(tmp_path):
     (tmp_path / "pids").mkdir()
     mounts = [("cgroup", "/", str(tmp_path / "pids"), {"rw", "pids"}),
               ("cgroup2", "/", str(tmp_path / "unified"), {"rw"})]
-    assert sandbox._choose_cgroup_parents(own, mounts) == (
-        sandbox._CgroupParent(2, tmp_path / "unified" / "grader", ("memory",)),
-        sandbox._CgroupParent(1, tmp_path / "pids", ("pids",)),
+    assert cgroup_parents.choose_cgroup_parents(own, mounts) == (
+        cgroup_parents.CgroupParent(2, tmp_path / "unified" / "grader", ("memory",)),
+        cgroup_parents.CgroupParent(1, tmp_path / "pids", ("pids",)),
     )
 
 
@@ -726,7 +728,22 @@ def test_cgroup_v1_mounted_from_inside_the_hierarchy(tmp_path):
               ("cgroup", "/docker/abc", str(tmp_path / "memory"), {"rw", "memory"}),
               ("cgroup", "/docker/abc", str(tmp_path / "pids"), {"rw", "pids"}),
               ("cgroup", "/other", str(tmp_path / "elsewhere"), {"rw", "memory"})]
-    assert sandbox._choose_cgroup_parents(own, mounts) == (
-        sandbox._CgroupParent(1, tmp_path / "memory", ("memory",)),
-        sandbox._CgroupParent(1, tmp_path / "pids" / "sub", ("pids",)),
+    assert cgroup_parents.choose_cgroup_parents(own, mounts) == (
+        cgroup_parents.CgroupParent(1, tmp_path / "memory", ("memory",)),
+        cgroup_parents.CgroupParent(1, tmp_path / "pids" / "sub", ("pids",)),
     )
+
+
+def test_launcher_is_a_standalone_stdlib_script():
+    """The launcher runs as root before the drop, as a file with ``-I -S``: it imports the
+    standard library only, and no module beside it could shadow one."""
+    tree = ast.parse(Path(launcher.__file__).read_text(), launcher.__file__)
+    imports = [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
+    assert not any(isinstance(node, ast.ImportFrom) and node.level for node in imports)
+    names = {alias.name for node in imports if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module for node in imports if isinstance(node, ast.ImportFrom)}
+    assert {name.split(".")[0] for name in names} <= sys.stdlib_module_names
+    siblings = {path.stem for path in Path(launcher.__file__).parent.glob("*.py")}
+    assert not siblings & sys.stdlib_module_names
+    assert command.launcher_argv(["prog", "arg"], 7) == [
+        sys.executable, "-I", "-S", str(command.LAUNCHER), "7", "prog", "arg"]
