@@ -140,16 +140,32 @@ def read_submission(path: Path | str, limits: IntakeLimits = IntakeLimits(),
     if target.is_dir():
         listing = _FolderWalk(target, limits).run()
         return _assemble(listing, _FolderSource(target, listing.label), sub_name, limits, True)
+    return read_zip_bytes(read_archive(target, limits), target.name, sub_name, limits)
+
+
+def read_archive(path: Path | str, limits: IntakeLimits = IntakeLimits()) -> bytes:
+    """The bytes of a submission zip, read once and whole (at most max_archive_bytes), so that
+    what is hashed and what is graded are the same bytes; IntakeError if it cannot be read.
+    The path given is followed (it is the caller's, not the student's)."""
+    target = Path(path)
     if not target.is_file():
         raise IntakeError(f"{target}: no such file or folder. Give the submission zip, "
                           "or the folder that holds cs231n/.")
     _check_archive_size(target.stat().st_size, target.name, limits)
     try:
         with open(target, "rb") as stream:
-            return _read_zip_stream(stream, target.name, sub_name, limits, True, ())
+            data = stream.read(limits.max_archive_bytes + 1)
     except OSError as exc:
         raise IntakeError(f"{target.name}: could not open the file ({exc.strerror or exc}). "
                           "Check that it exists and is readable by the grader.") from exc
+    _check_archive_size(len(data), target.name, limits)  # it grew since it was measured
+    return data
+
+
+def read_zip_bytes(data: bytes, label: str, name: str,
+                   limits: IntakeLimits = IntakeLimits()) -> Submission:
+    """The Submission in a zip archive's bytes (see read_archive); label names it in messages."""
+    return _read_zip_stream(io.BytesIO(data), label, name, limits, True, ())
 
 
 def submission_name(path: Path | str) -> str:

@@ -49,19 +49,36 @@ class UnreadableOutput(Exception):
 def read_bytes(folder, name, limit):
     """The bytes of folder/name, a regular file of at most limit bytes; links are refused.
 
-    name is a relative path with "/" separators ("out.json", "cs231n/layers.py"). folder is
-    opened once (O_NOFOLLOW | O_DIRECTORY) and each component of name relative to the one
-    before it, so neither the folder, nor a folder on the way, nor the file can be swapped
-    for a link to elsewhere. Raises UnreadableOutput saying what is wrong.
+    name is a relative path with "/" separators ("out.json", "cs231n/layers.py"); see
+    open_regular. Raises UnreadableOutput saying what is wrong.
+    """
+    with open_regular(folder, name) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:
+            raise UnreadableOutput("%s is %s, over the %s the grader reads of such a file"
+                                   % (name, describe_size(size), describe_size(limit)), too_large=size)
+        data = f.read(size + 1)  # never more than fstat saw, plus one byte to see it grow
+    if len(data) > size:
+        raise UnreadableOutput("%s grew while it was read, so the grader does not use it" % name)
+    return data
+
+
+def open_regular(folder, name):
+    """folder/name opened for reading (a binary file object), a regular file reached without
+    following any link.
+
+    folder is opened once (O_NOFOLLOW | O_DIRECTORY) and each component of name relative to
+    the one before it, so neither the folder, nor a folder on the way, nor the file can be
+    swapped for a link to elsewhere. The caller bounds what it reads (read_bytes caps it).
     """
     parts = _components(name)
     try:
         dir_fd = os.open(folder, _DIR_FLAGS)
     except OSError as e:
-        why = "is a symbolic link, which the grader does not follow" if _is_link_error(e, folder) else \
+        link = _is_link_error(e, folder)
+        why = "is a symbolic link, which the grader does not follow" if link else \
             "is not a folder the grader can read (%s)" % e.strerror
-        raise UnreadableOutput("%s %s" % (os.path.basename(os.path.normpath(str(folder))), why),
-                               link=_is_link_error(e, folder)) from None
+        raise UnreadableOutput("%s %s" % (os.path.basename(os.path.normpath(str(folder))), why), link=link) from None
     try:
         for depth, part in enumerate(parts[:-1]):
             inner = _open_folder(dir_fd, part, "/".join(parts[:depth + 1]))
@@ -70,18 +87,11 @@ def read_bytes(folder, name, limit):
         fd = _open_file(dir_fd, parts[-1], name)
     finally:
         os.close(dir_fd)
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise UnreadableOutput("%s is not a regular file, so the grader does not read it" % name, special=True)
-        if info.st_size > limit:
-            raise UnreadableOutput("%s is %s, over the %s the grader reads of such a file"
-                                   % (name, describe_size(info.st_size), describe_size(limit)),
-                                   too_large=info.st_size)
-        data = f.read(info.st_size + 1)  # never more than fstat saw, plus one byte to see it grow
-    if len(data) > info.st_size:
-        raise UnreadableOutput("%s grew while it was read, so the grader does not use it" % name)
-    return data
+    f = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        f.close()
+        raise UnreadableOutput("%s is not a regular file, so the grader does not read it" % name, special=True)
+    return f
 
 
 def describe_size(size):
@@ -117,7 +127,7 @@ def _open_file(dir_fd, part, name):
         if _is_link_error(e, part, dir_fd):
             raise UnreadableOutput("%s is a symbolic link, which the grader does not follow" % name, link=True) from None
         if isinstance(e, FileNotFoundError):
-            raise UnreadableOutput("%s does not exist (it was not written)" % name, missing=True) from None
+            raise UnreadableOutput("%s does not exist" % name, missing=True) from None
         raise UnreadableOutput("%s cannot be opened (%s)" % (name, e.strerror)) from None
 
 
