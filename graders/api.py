@@ -13,14 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, confinement, diagnose, intake, sandbox, store
+from . import __version__, confinement, diagnose, sandbox, store
 from .checks import load_all
 from .report.gradebook import gradebook_csv
 from .report.gradescope import gradescope_results
 from .report.html import write_submission_report
 from .report.junit import junit_xml
 from .notebook import run_notebook
-from .provenance import provenance_of
+from .provenance import provenance_of, receive
 from .report.summary import load_results, write_class_summary
 from .result import CheckResult, SubmissionResult, atomic_write, write_result
 from .runner import run_check
@@ -54,21 +54,25 @@ def grade(paths, out, options=Options(), progress=None, workers=1, force=False):
     return batch.run(collect.as_submissions(paths), out, options, workers, force, report).results
 
 
-def grade_one(path, out, rubric, options, seed, made_from=None):
+def grade_one(path, out, rubric, options, seed, made_from=None, received=None):
     """Grade one submission; whatever happens, a complete result folder is written for it in out.
 
-    path may also be an intake.Submission already read (then made_from is required).
-    made_from is the submission's Provenance if the caller computed it already. The
-    outputs are written into out/.incoming/ and renamed into place when complete.
+    path is the submission's zip or folder (None on a cluster worker, which has only what was
+    received). received is the provenance.Received reading of it if the caller read it already:
+    then it is graded from that reading and path is never read again. made_from is the
+    Provenance of received if the caller computed it already. The outputs are written into
+    out/.incoming/ and renamed into place when complete.
     """
     start = time.perf_counter()
-    name = path.name if isinstance(path, intake.Submission) else intake.submission_name(path)
-    made_from = made_from or provenance_of(path, rubric)
+    received = received or receive(path)
+    name = received.name
+    made_from = made_from or provenance_of(received, rubric)
     artifacts = {}
     try:
-        result, artifacts = grade_submission(path, rubric, options, seed)
-    except intake.IntakeError as e:
-        result = empty_result(name, rubric, "rejected", str(e))
+        if received.submission is None:
+            result = empty_result(name, rubric, "rejected", received.refusal)
+        else:
+            result, artifacts = grade_submission(received.submission, rubric, options, seed, path)
     except Exception:  # a grader bug must not lose the submission's record
         result = empty_result(name, rubric, "grader_error", "the grader failed:\n" + traceback.format_exc(limit=8))
     result.seconds = round(time.perf_counter() - start, 3)
@@ -129,12 +133,13 @@ def write_gradebook(out):
     write_class_summary(out)
 
 
-def grade_submission(path, rubric, options, seed):
-    """The result of a submission path, or an intake.Submission already read, and the files to
-    save beside it ({file name: bytes})."""
-    submission = path if isinstance(path, intake.Submission) else intake.read_submission(path)
+def grade_submission(submission, rubric, options, seed, path=None):
+    """The result of an intake.Submission and the files to save beside it ({file name: bytes}).
+
+    path, where the submission was read from, is only a sample of the files the sandbox must
+    not read (confinement.ensure); nothing is read from it here."""
     mode = options.mode or sandbox.available_mode()
-    confinement.ensure(mode, None if isinstance(path, intake.Submission) else path)
+    confinement.ensure(mode, path)
     root = Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
     root.chmod(0o711)  # the sandbox's unprivileged uid must reach ws/ inside, not list it
     try:

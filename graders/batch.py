@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__, api, cluster, confinement, sandbox, store
-from .provenance import provenance_of, rubric_sha256
+from .provenance import provenance_of, receive, rubric_sha256
 from .checks import load_all
 from .result import SubmissionResult, result_from_doc
 from .rubric import ensure_implemented, load_rubric
@@ -87,27 +87,31 @@ def run(jobs, out, options, workers=None, force=False, progress=None, dask=None)
 
 @contextlib.contextmanager
 def _grader(dask, out, rubric, options, seed):
-    """(grade(job, made_from), threads): local grading, or on the Dask cluster at address dask."""
+    """(grade(job, received, made_from), threads): local grading, or on the Dask cluster at address dask."""
     if dask is None:
-        yield (lambda job, made_from: api.grade_one(job.path, out, rubric, options, seed, made_from)), None
+        yield (lambda job, received, made_from:
+               api.grade_one(job.path, out, rubric, options, seed, made_from, received)), None
         return
     with cluster.connect(dask) as client:
         yield cluster.remote_grader(client, out, rubric, options, seed), cluster.IN_FLIGHT
 
 
 def settle_one(job, out, rubric, force, grade):
-    """Reuse the job's up-to-date result in out, or grade it with grade(job, made_from).
+    """Reuse the job's up-to-date result in out, or grade it with grade(job, received, made_from).
 
-    Never raises for one submission's sake (only Cancelled and KeyboardInterrupt pass): a
+    The submission is read once (provenance.receive): the hash that decides reuse and is
+    recorded in the result is the hash of the reading that is graded. Never raises for one
+    submission's sake (only Cancelled and KeyboardInterrupt pass): a
     failure becomes that submission's grader_error result and the batch goes on.
     """
     try:
-        made_from = provenance_of(job.path, rubric, job.id)
+        received = receive(job.path, job.id)
+        made_from = provenance_of(received, rubric)
         if not force:
             doc = store.read_result(out, job.id)
             if reusable(doc, made_from):
                 return Finished(job, result_from_doc(doc), skipped=True)
-        return Finished(job, grade(job, made_from), skipped=False)
+        return Finished(job, grade(job, received, made_from), skipped=False)
     except Exception:
         message = "the grader failed on this submission:\n" + traceback.format_exc(limit=8)
         return Finished(job, api.record_failure(job.id, out, rubric, message), skipped=False)

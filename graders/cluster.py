@@ -1,9 +1,9 @@
 """Grading on an existing Dask distributed cluster: tasks carry bytes, not paths.
 
-The client (the machine running cs231n-grade) reads each submission with intake and sends
-the files it read to a worker as one task; the worker grades them in its own sandbox and
-returns the result folder's files as bytes; the client writes them into OUT exactly as a
-local run does. Workers need the grader installed, but no shared filesystem.
+The client (the machine running cs231n-grade) reads each submission once (provenance.receive)
+and sends that reading, the files intake read and their hash, to a worker as one task; the
+worker grades exactly those files in its own sandbox and returns the result folder's files as
+bytes; the client writes them into OUT exactly as a local run does. Workers need the grader installed, but no shared filesystem.
 
 A task lost with its worker is run again elsewhere by the scheduler; one that loses
 workers again and again (the scheduler's ``distributed.scheduler.allowed-failures``,
@@ -15,7 +15,7 @@ import tempfile
 import uuid
 from pathlib import Path, PurePosixPath
 
-from . import api, intake, sandbox, store
+from . import api, sandbox, store
 from .result import result_from_doc
 
 RETRIES = 2          # extra tries of a task that raised on its worker
@@ -41,13 +41,11 @@ def connect(address):
 
 
 def remote_grader(client, out, rubric, options, seed):
-    """A grade(job, made_from) function for batch.settle_one that grades on the cluster."""
-    def grade(job, made_from):
-        try:
-            submission = intake.read_submission(job.path, name=job.id)
-        except intake.IntakeError:  # rejected: no student code runs, so no need for a worker
-            return api.grade_one(job.path, out, rubric, options, seed, made_from)
-        future = client.submit(grade_task, submission, rubric, options, seed, made_from, pure=False,
+    """A grade(job, received, made_from) function for batch.settle_one that grades on the cluster."""
+    def grade(job, received, made_from):
+        if received.submission is None:  # rejected: no student code runs, so no need for a worker
+            return api.grade_one(job.path, out, rubric, options, seed, made_from, received)
+        future = client.submit(grade_task, received, rubric, options, seed, made_from, pure=False,
                                retries=RETRIES, key="cs231n-grade-%s-%s" % (job.id, uuid.uuid4().hex[:8]))
         try:
             files = wait_for(future)
@@ -57,11 +55,12 @@ def remote_grader(client, out, rubric, options, seed):
     return grade
 
 
-def grade_task(submission, rubric, options, seed, made_from):
-    """Runs on a worker: grade one submission, return {relative path: bytes} of its result folder."""
+def grade_task(received, rubric, options, seed, made_from):
+    """Runs on a worker: grade one submission as received by the client, return {relative path:
+    bytes} of its result folder."""
     out = Path(tempfile.mkdtemp(prefix="cs231n-remote-"))
     try:
-        result = api.grade_one(submission, out, rubric, options, seed, made_from)
+        result = api.grade_one(None, out, rubric, options, seed, made_from, received)
         folder = store.result_folder(out, result.submission)
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
     finally:

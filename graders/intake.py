@@ -19,7 +19,8 @@ instructor what is wrong and what to do):
   normalisation are refused.
 - Symbolic links are never followed. A link in a zip is refused (unless it sits in ignored
   junk); in a folder, a link (or special file) is refused when the grader would read it, and a
-  linked folder is refused when it is inside the package.
+  linked folder is refused when it is inside the package. A folder's files are read through
+  graders/untrusted.py, each path component opened without following links.
 - `IntakeLimits` caps the archive size, the entry count, each file read, the total read and
   the compression ratio of every entry read (entries that unpack to 64 KiB or less are exempt
   from the ratio test, so tiny but repetitive files are not mistaken for zip bombs).
@@ -41,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import BinaryIO, Mapping, Protocol
+
+from .untrusted import UnreadableOutput, read_bytes
 
 PACKAGE = "cs231n"
 NOTEBOOK = "ConvolutionalNetworks.ipynb"
@@ -123,6 +126,10 @@ class _Source(Protocol):
         """Return the entry's bytes, or at least cap + 1 bytes if it is larger than cap."""
 
 
+class _TooLarge(Exception):
+    """A source found an entry over the cap without reading it; args[0] is its size."""
+
+
 # ----------------------------------------------------------------------------- entry point
 
 def read_submission(path: Path | str, limits: IntakeLimits = IntakeLimits(),
@@ -133,16 +140,32 @@ def read_submission(path: Path | str, limits: IntakeLimits = IntakeLimits(),
     if target.is_dir():
         listing = _FolderWalk(target, limits).run()
         return _assemble(listing, _FolderSource(target, listing.label), sub_name, limits, True)
+    return read_zip_bytes(read_archive(target, limits), target.name, sub_name, limits)
+
+
+def read_archive(path: Path | str, limits: IntakeLimits = IntakeLimits()) -> bytes:
+    """The bytes of a submission zip, read once and whole (at most max_archive_bytes), so that
+    what is hashed and what is graded are the same bytes; IntakeError if it cannot be read.
+    The path given is followed (it is the caller's, not the student's)."""
+    target = Path(path)
     if not target.is_file():
         raise IntakeError(f"{target}: no such file or folder. Give the submission zip, "
                           "or the folder that holds cs231n/.")
     _check_archive_size(target.stat().st_size, target.name, limits)
     try:
         with open(target, "rb") as stream:
-            return _read_zip_stream(stream, target.name, sub_name, limits, True, ())
+            data = stream.read(limits.max_archive_bytes + 1)
     except OSError as exc:
         raise IntakeError(f"{target.name}: could not open the file ({exc.strerror or exc}). "
                           "Check that it exists and is readable by the grader.") from exc
+    _check_archive_size(len(data), target.name, limits)  # it grew since it was measured
+    return data
+
+
+def read_zip_bytes(data: bytes, label: str, name: str,
+                   limits: IntakeLimits = IntakeLimits()) -> Submission:
+    """The Submission in a zip archive's bytes (see read_archive); label names it in messages."""
+    return _read_zip_stream(io.BytesIO(data), label, name, limits, True, ())
 
 
 def submission_name(path: Path | str) -> str:
@@ -459,28 +482,25 @@ class _FolderWalk:
 
 @dataclass(frozen=True)
 class _FolderSource:
-    """Bounded reads of regular files, refusing anything reached through a link."""
+    """Bounded reads of regular files (graders.untrusted.read_bytes), refusing anything
+    reached through a link: every folder on the way is opened without following links."""
 
     top: Path
     label: str
 
     def read(self, entry: _Entry, cap: int) -> bytes:
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        try:
-            with os.fdopen(os.open(entry.ref, flags), "rb") as stream:
-                if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                    raise _link_error(self.label, entry.name, "is not a regular file")
-                self._check_real_path(entry)
-                return stream.read(cap + 1)
-        except OSError as exc:
+        try:  # the path given is followed (it is the grader's caller's); nothing below it is
+            return read_bytes(os.path.realpath(self.top), entry.path, cap)
+        except UnreadableOutput as exc:
+            if exc.too_large is not None:
+                raise _TooLarge(exc.too_large) from None
+            if exc.link:
+                raise _link_error(self.label, entry.name, "is reached through a symbolic link") from None
+            if exc.special:
+                raise _link_error(self.label, entry.name, "is not a regular file") from None
             raise IntakeError(
-                f"{self.label}: could not read '{entry.name}' ({exc.strerror or exc}). Check "
-                "that the file exists and is readable by the grader, then grade again.") from exc
-
-    def _check_real_path(self, entry: _Entry) -> None:
-        expected = os.path.join(os.path.realpath(self.top), *entry.name.split("/"))
-        if os.path.realpath(entry.ref) != expected:
-            raise _link_error(self.label, entry.name, "is reached through a symbolic link")
+                f"{self.label}: could not read '{entry.name}' ({exc}). Check that the file exists "
+                "and is readable by the grader, then grade again.") from None
 
 
 def _link_error(label: str, name: str, what: str) -> IntakeError:
@@ -603,9 +623,12 @@ def _require_regular(entry: _Entry, label: str) -> None:
 
 def _read_capped(source: _Source, entry: _Entry, cap: int, advice: str) -> bytes:
     _require_regular(entry, source.label)
-    data = b"" if entry.size > cap else source.read(entry, cap)
-    if entry.size > cap or len(data) > cap:
+    try:
+        data = b"" if entry.size > cap else source.read(entry, cap)
         size = max(entry.size, len(data))
+    except _TooLarge as grown:  # it grew over the cap after it was listed
+        size = grown.args[0]
+    if size > cap:
         raise IntakeError(f"{source.label}: '{entry.name}' is {_size(size)} or more, over the "
                           f"{_size(cap)} limit for one file. {advice}")
     return data

@@ -4,8 +4,10 @@ The notebook runs after the checks, against the same workspace (the student's fi
 with the trusted provided ones), with the rubric's [notebook] sizes injected below its
 `parameters` cell. graders/notebook_child.py does the running inside the sandbox;
 this module prepares the run and reads what comes back as untrusted data: the executed
-notebook is size-capped, parsed and validated as nbformat 4, and only its cells'
-outcomes and printed text are taken from it.
+notebook is read through graders/untrusted.py under its cap (NOTEBOOK_BYTES), parsed and
+validated as nbformat 4, and only its cells' outcomes and printed text are taken from it.
+The bytes kept beside result.json are exactly the bytes read, so the report, reading them
+again under the same cap, can show every notebook that was kept.
 """
 import json
 import shutil
@@ -17,12 +19,11 @@ from pathlib import Path
 from . import sandbox
 from .result import CellRun, NotebookRun, Reported
 from .data_cache import cached_cifar10
-from .untrusted import UnreadableOutput, read_bytes
+from .untrusted import NOTEBOOK_BYTES, UnreadableOutput, read_bytes
 
 EXECUTED_FILE = "notebook.ipynb"     # the executed notebook, saved beside result.json
 CHILD_SCRIPT = "notebook_child.py"
 GRADER_KEY = "cs231n_grader"         # the cell metadata notebook_child.py writes
-MAX_NOTEBOOK_BYTES = 48 * 2**20      # of the executed notebook (figures make it large)
 MAX_REPORTED_CHARS = 3000            # printed text kept per check cell
 CELL_STATUSES = ("ok", "error", "timeout", "kernel_died", "not_run")
 STARTUP_SECONDS = 90                 # kernel start and shutdown, on top of total_timeout
@@ -63,16 +64,14 @@ def execute(source, workspace, rubric, mode, hidden, start):
             readable=[run_dir.inputs, data], writable=[run_dir.out], hidden=hidden,
         )
         try:
-            nb = read_executed(run_dir.out)
+            nb, executed = read_executed(run_dir.out)
         except UnreadableOutput as e:
             return finished(start, "failed", "The notebook could not be run (%s): %s. The checks were graded "
                             "without it.%s" % (run.reason, e, tail(run))), None
-    import nbformat
-
     cells = cell_runs(nb)
     status, message = summarise(cells, run, settings)
     run_result = finished(start, status, message, cells=cells, reported=reported(nb), file=EXECUTED_FILE)
-    return run_result, nbformat.writes(nb).encode()
+    return run_result, executed
 
 
 def finished(start, status, message, cells=(), reported=(), file=None):
@@ -126,16 +125,20 @@ def limits_for(settings, limits):
 
 
 def read_executed(out):
-    """The executed notebook out/executed.ipynb as an nbformat node; UnreadableOutput if absent or damaged."""
+    """(out/executed.ipynb as an nbformat 4 node, the bytes it was parsed from); UnreadableOutput
+    if absent, over NOTEBOOK_BYTES, damaged, or of another nbformat version (the bytes are kept
+    as they are, so they must be version 4 as they stand)."""
     import nbformat
 
-    data = read_bytes(str(out), "executed.ipynb", MAX_NOTEBOOK_BYTES)
+    data = read_bytes(str(out), "executed.ipynb", NOTEBOOK_BYTES)
     try:
-        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+        nb = nbformat.reads(data.decode("utf-8"), as_version=nbformat.NO_CONVERT)
+        if nb.get("nbformat") != 4:
+            raise ValueError("nbformat %r, not 4" % (nb.get("nbformat"),))
         nbformat.validate(nb)
     except Exception as e:  # anything the student's code wrote there is just damaged output
         raise UnreadableOutput("the executed notebook is damaged (%s)" % str(e)[:200]) from None
-    return nb
+    return nb, data
 
 
 def cell_runs(nb):

@@ -1,5 +1,9 @@
 """What a result is made from: content hashes of the submission, the rubric and the code.
 
+A submission is read once (receive): the hash recorded for it is the hash of exactly the
+bytes intake read, and the grader grades from those same bytes, never from a second read
+of the path; a file replaced on disk in between changes neither.
+
 A rerun of a batch reuses a result only when its provenance (submission hash, rubric
 hash, code hash, grader version) equals what the run would grade now. The code hash
 covers everything a verdict depends on: the grader's modules that draw inputs, run the
@@ -10,32 +14,56 @@ import functools
 import hashlib
 import json
 import os
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import __version__, intake, reference
 from .result import Provenance
+from .untrusted import UnreadableOutput, open_regular
 
 CODE_SUFFIXES = (".py", ".pyx", ".toml", ".json")
 
 _BLOCK = 1 << 20
 
 
-def provenance_of(path, rubric, name=None):
-    """The Provenance a result for the submission at path, graded with rubric, would carry."""
-    return Provenance(submission_sha256=fingerprint(path, name), rubric_sha256=rubric_sha256(rubric),
-                      grader_version=__version__, code_sha256=code_sha256())
+@dataclass(frozen=True)
+class Received:
+    """One reading of a submission: what intake made of it, and the hash of those very bytes."""
+
+    name: str                               # the submission id
+    submission: intake.Submission | None    # what is graded; None when intake refused it
+    refusal: str | None                     # intake's message when it refused the submission
+    sha256: str | None                      # see receive(); None: nothing could be read
 
 
-def fingerprint(path, name=None):
-    """SHA-256 of what intake reads from path; of the raw files when intake refuses it.
+def receive(path, name=None, limits=intake.IntakeLimits()):
+    """Read the submission at path once; the Received holds what to grade and its hash.
 
-    None when nothing can be read (a missing path): such a submission is always regraded.
+    The hash is submission_sha256 of the Submission that is graded. For a submission intake
+    refuses it is the SHA-256 of the zip's bytes as intake read them, or, for a folder (or a
+    zip that could not be read whole), of the raw files hashed after the refusal (nothing is
+    graded from them); None when nothing can be read (a missing path), so that it is always
+    regraded.
     """
+    path = Path(path)
+    name = name or intake.submission_name(path)
+    archive = None
     try:
-        return submission_sha256(intake.read_submission(path, name=name))
-    except intake.IntakeError:
-        return raw_sha256(path)
+        if path.is_dir():
+            submission = intake.read_submission(path, limits, name)
+        else:
+            archive = intake.read_archive(path, limits)
+            submission = intake.read_zip_bytes(archive, path.name, name, limits)
+    except intake.IntakeError as e:
+        sha = hashlib.sha256(archive).hexdigest() if archive is not None else raw_sha256(path)
+        return Received(name, None, str(e), sha)
+    return Received(name, submission, None, submission_sha256(submission))
+
+
+def provenance_of(received, rubric):
+    """The Provenance of a result graded with rubric from received (see receive)."""
+    return Provenance(submission_sha256=received.sha256, rubric_sha256=rubric_sha256(rubric),
+                      grader_version=__version__, code_sha256=code_sha256())
 
 
 def submission_sha256(submission):
@@ -49,23 +77,29 @@ def submission_sha256(submission):
 
 
 def raw_sha256(path):
-    """SHA-256 of a file, or of every file below a folder (sorted paths and bytes, links by target)."""
+    """SHA-256 of a file, or of every file below a folder (sorted paths and bytes, links by target).
+
+    A folder's files are opened through graders.untrusted (no link followed on the way) and
+    streamed, so a large file costs time, not memory. None if anything cannot be read.
+    """
     path = Path(path)
     digest = hashlib.sha256()
     try:
         if path.is_dir():
-            for rel, full in _walk(path):
+            top = os.path.realpath(path)  # the path given is followed; nothing below it is
+            for rel, full in _walk(top):
                 if os.path.islink(full):
                     _add(digest, b"link", rel.encode(), os.readlink(full).encode())
                 elif os.path.isfile(full):
-                    _add(digest, b"file", rel.encode(), Path(full).read_bytes())
+                    with open_regular(top, rel) as f:
+                        _add_stream(digest, b"file", rel.encode(), f)
         elif path.is_file():
             with open(path, "rb") as f:
                 while block := f.read(_BLOCK):
                     digest.update(block)
         else:
             return None
-    except OSError:
+    except (OSError, UnreadableOutput):
         return None
     return digest.hexdigest()
 
@@ -103,6 +137,21 @@ def _add(digest, kind, name, data):
     for part in (kind, name, data):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
+
+
+def _add_stream(digest, kind, name, f):
+    """_add for the contents of an open regular file, read in blocks (its length from fstat)."""
+    size = os.fstat(f.fileno()).st_size
+    for part in (kind, name):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    digest.update(size.to_bytes(8, "big"))
+    left = size
+    while left and (block := f.read(min(_BLOCK, left))):
+        digest.update(block)
+        left -= len(block)
+    if left:
+        raise OSError("a file shrank while it was hashed")
 
 
 def _walk(root):

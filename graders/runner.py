@@ -15,10 +15,8 @@ from . import diagnose, sandbox
 from .checks import Missing, NotStarted, Outputs, Verdict
 from .checks.compare import ShapeMismatch
 from .result import CheckResult, cap_text
-from .untrusted import UnreadableOutput, read_json_object, read_npz
+from .untrusted import META_BYTES, OUTPUTS_BYTES, UnreadableOutput, read_json_object, read_npz
 
-MAX_OUTPUT_BYTES = 512 * 2**20
-MAX_META_BYTES = 2**20
 MESSAGE_CAP = 4000  # characters of a check's message (parts of it may come from the child's meta.json)
 DIAGNOSIS_CAP = 600  # characters of one diagnosis
 
@@ -117,5 +115,5 @@ def write_job(folder, job, student_files=()):
 def read_outputs(out):
     """(numeric arrays, meta) the child wrote into the folder out, read as untrusted data."""
     out = str(out)
-    meta = read_json_object(out, "meta.json", MAX_META_BYTES)
-    return read_npz(out, "outputs.npz", MAX_OUTPUT_BYTES), meta
+    meta = read_json_object(out, "meta.json", META_BYTES)
+    return read_npz(out, "outputs.npz", OUTPUTS_BYTES), meta

@@ -1,19 +1,19 @@
 """The student's executed notebook, read as untrusted data for the HTML report.
 
 The file beside result.json was written by a kernel running student code, so nothing in it
-is trusted: only plain text and PNG/JPEG images (checked by their magic bytes) come out of
-here, sizes are capped, and HTML, JavaScript, SVG and every other rich output are dropped
+is trusted: it is read through graders/untrusted.py (no link followed, the same size cap,
+NOTEBOOK_BYTES, under which the grader kept it), only plain text and PNG/JPEG images (checked
+by their magic bytes) come out of here, sizes are capped, and HTML, JavaScript, SVG and every other rich output are dropped
 with a note. The report's template escapes all text it is given.
 """
 import base64
 import binascii
 import json
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 
-MAX_FILE_BYTES = 20 * 1024 * 1024   # the executed notebook read at most
+from ..untrusted import NOTEBOOK_BYTES, UnreadableOutput, read_bytes
+
 MAX_CELLS = 300                     # code cells shown
 MAX_CELL_TEXT = 10_000              # characters of text output per cell
 MAX_SOURCE = 4_000                  # characters of a cell's source shown
@@ -49,19 +49,14 @@ def safe_name(name):
 
 
 def read_notebook_file(folder, name):
-    """The parsed JSON of folder/name, opened without following links; NotebookUnreadable if not."""
+    """The parsed JSON of folder/name, read by graders.untrusted (no link followed, at most
+    NOTEBOOK_BYTES); NotebookUnreadable saying why not."""
     if not safe_name(name):
         raise NotebookUnreadable("The notebook file name %r is not a plain file name, so it is not shown." % (name,))
     try:
-        fd = os.open(os.path.join(folder, name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as e:
-        raise NotebookUnreadable("The executed notebook %s could not be opened (%s)." % (name, e.strerror)) from None
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            raise NotebookUnreadable("The executed notebook %s is not a regular file, so it is not shown." % name)
-        data = f.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise NotebookUnreadable("The executed notebook %s is larger than %d MB, so it is not shown." % (name, MAX_FILE_BYTES >> 20))
+        data = read_bytes(str(folder), name, NOTEBOOK_BYTES)
+    except UnreadableOutput as e:
+        raise NotebookUnreadable("The executed notebook could not be read: %s. Its outputs are not shown." % e) from None
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):

@@ -525,6 +525,21 @@ def test_folder_read_refuses_a_path_through_a_symlinked_folder(tmp_path):
         intake._read_capped(intake._FolderSource(root, "q"), entry, 1000, "")
 
 
+def test_folder_given_through_a_link_is_read(tmp_path):
+    # The path the grader is given may be a link (the instructor's); links below it are not followed.
+    real = make_tree(tmp_path / "real", {"cs231n/layers.py": LAYERS})
+    os.symlink(real, tmp_path / "given")
+    assert read_submission(tmp_path / "given").files["cs231n/layers.py"] == LAYERS
+
+
+def test_folder_file_that_grew_over_the_cap_after_the_walk_is_refused(tmp_path):
+    root = make_tree(tmp_path / "r", {"cs231n/layers.py": LAYERS})
+    entry = intake._Entry("cs231n/layers.py", "cs231n/layers.py", len(LAYERS), ref=str(root / "cs231n/layers.py"))
+    (root / "cs231n/layers.py").write_bytes(LAYERS * 100)
+    with pytest.raises(IntakeError, match="cs231n/layers.py' is .* over the 1000 bytes limit for one file"):
+        intake._read_capped(intake._FolderSource(root, "r"), entry, 1000, "")
+
+
 def test_declared_size_over_the_cap_is_refused_before_reading(tmp_path):
     path = make_zip(tmp_path / "claims.zip", {**EDITED, "cs231n/claims.py": b"x" * 100})
     patch_header(path, "cs231n/claims.py", 22, 24, "<L", 10**9)

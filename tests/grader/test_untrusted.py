@@ -1,5 +1,6 @@
 """What a child wrote is read within bounds, never through a link; results stay valid JSON."""
 import json
+import os
 import tracemalloc
 import zipfile
 
@@ -7,7 +8,8 @@ import numpy as np
 import pytest
 
 from graders.result import CheckResult, SubmissionResult, bounded
-from graders.untrusted import UnreadableOutput, read_json_object, read_npz
+from graders import untrusted
+from graders.untrusted import UnreadableOutput, read_bytes, read_json_object, read_npz
 
 
 def bomb(path, megabytes):
@@ -66,12 +68,60 @@ def test_links_are_never_followed(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "meta.json").symlink_to(secret)
-    with pytest.raises(UnreadableOutput, match="not written"):
+    with pytest.raises(UnreadableOutput, match="meta.json is a symbolic link, which the grader does not follow"):
         read_json_object(str(out), "meta.json", 2**20)
     linked = tmp_path / "linked"
     linked.symlink_to(tmp_path)
-    with pytest.raises(UnreadableOutput, match="not a folder"):
+    with pytest.raises(UnreadableOutput, match="linked is a symbolic link"):
         read_json_object(str(linked), "secret.json", 2**20)
+
+
+def test_a_link_on_the_way_to_a_file_is_refused(tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "layers.py").write_text("secret = 1\n")
+    top = tmp_path / "submission"
+    (top / "cs231n").mkdir(parents=True)
+    (top / "cs231n" / "layers.py").write_text("x = 1\n")
+    assert read_bytes(str(top), "cs231n/layers.py", 2**10) == b"x = 1\n"
+    (top / "cs231n" / "classifiers").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(UnreadableOutput, match="cs231n/classifiers is a symbolic link"):
+        read_bytes(str(top), "cs231n/classifiers/layers.py", 2**10)
+
+
+@pytest.mark.parametrize("name", ["../secret.json", "/etc/passwd", "a//b", "./x", "", "x/.."])
+def test_names_that_leave_the_folder_are_refused(tmp_path, name):
+    with pytest.raises(UnreadableOutput, match="not a plain relative file name"):
+        read_bytes(str(tmp_path), name, 2**10)
+
+
+def test_a_missing_file_is_said_to_be_missing(tmp_path):
+    with pytest.raises(UnreadableOutput, match="meta.json does not exist") as caught:
+        read_bytes(str(tmp_path), "meta.json", 2**10)
+    assert caught.value.missing
+
+
+def test_a_file_over_its_cap_is_refused_unread_with_its_size(tmp_path):
+    with open(tmp_path / "executed.ipynb", "wb") as f:  # sparse: its size is all fstat sees
+        f.truncate(untrusted.NOTEBOOK_BYTES + 1)
+    tracemalloc.start()
+    try:
+        with pytest.raises(UnreadableOutput, match=r"executed.ipynb is 48 MiB, over the 48 MiB the grader reads") as caught:
+            read_bytes(str(tmp_path), "executed.ipynb", untrusted.NOTEBOOK_BYTES)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert caught.value.too_large == untrusted.NOTEBOOK_BYTES + 1 and not caught.value.missing
+    assert peak < 2**20, peak
+    (tmp_path / "exact").write_bytes(b"x" * 100)
+    assert read_bytes(str(tmp_path), "exact", 100) == b"x" * 100
+    with pytest.raises(UnreadableOutput, match="exact is 100 bytes, over the 99 bytes"):
+        read_bytes(str(tmp_path), "exact", 99)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "meta.json")
+    with pytest.raises(UnreadableOutput, match="meta.json is not a regular file"):
+        read_bytes(str(tmp_path), "meta.json", 2**10)
 
 
 def test_json_with_nan_or_not_an_object_is_refused(tmp_path):

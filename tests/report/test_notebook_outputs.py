@@ -1,9 +1,13 @@
 """Reading the untrusted executed notebook: caps, image checks, file names."""
 import base64
+import json
+import os
 
+import pytest
 from report_fixtures import png_bytes
 
 from graders.report import notebook_outputs as nb
+from graders.untrusted import NOTEBOOK_BYTES
 
 
 def code_cell(outputs):
@@ -47,11 +51,40 @@ def test_plain_names_only():
 
 
 def test_fifo_is_refused_without_blocking(tmp_path):
-    import os
     os.mkfifo(tmp_path / "notebook.ipynb")
-    try:
+    with pytest.raises(nb.NotebookUnreadable, match="notebook.ipynb is not a regular file"):
         nb.read_notebook_file(tmp_path, "notebook.ipynb")
-    except nb.NotebookUnreadable as e:
-        assert "not a regular file" in str(e)
-    else:
-        raise AssertionError("a FIFO was read as a notebook")
+
+
+def big_notebook(size):
+    """An executed notebook of about size bytes: one cell printing "first line" and then
+    1 MiB lines of text."""
+    lines = ["first line\n"] + ["y" * (2**20 - 1) + "\n"] * (size // 2**20)
+    cell = code_cell([{"output_type": "stream", "name": "stdout", "text": lines}])
+    return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+
+
+def test_a_notebook_between_the_old_caps_is_shown(tmp_path):
+    # The report once read at most 20 MiB while the grader kept executed notebooks up to 48 MiB.
+    (tmp_path / "notebook.ipynb").write_bytes(big_notebook(30 * 2**20))
+    assert 20 * 2**20 < (tmp_path / "notebook.ipynb").stat().st_size <= NOTEBOOK_BYTES
+    (cell,) = nb.code_cells(nb.read_notebook_file(tmp_path, "notebook.ipynb"))
+    assert cell.outputs[0].text.startswith("first line\n")
+
+
+def test_a_notebook_over_the_cap_gets_a_sentence_with_its_size(tmp_path):
+    with open(tmp_path / "notebook.ipynb", "wb") as f:
+        f.truncate(NOTEBOOK_BYTES + 5 * 2**20)
+    with pytest.raises(nb.NotebookUnreadable, match=r"^The executed notebook could not be read: notebook.ipynb "
+                       r"is 53 MiB, over the 48 MiB the grader reads of such a file. Its outputs are not shown.$"):
+        nb.read_notebook_file(tmp_path, "notebook.ipynb")
+
+
+def test_a_link_in_place_of_the_notebook_is_refused(tmp_path):
+    (tmp_path / "elsewhere.ipynb").write_bytes(big_notebook(0))
+    (tmp_path / "notebook.ipynb").symlink_to(tmp_path / "elsewhere.ipynb")
+    with pytest.raises(nb.NotebookUnreadable, match="notebook.ipynb is a symbolic link, which the grader does not follow"):
+        nb.read_notebook_file(tmp_path, "notebook.ipynb")
+    (tmp_path / "linked").symlink_to(tmp_path)
+    with pytest.raises(nb.NotebookUnreadable, match="linked is a symbolic link"):
+        nb.read_notebook_file(tmp_path / "linked", "elsewhere.ipynb")
