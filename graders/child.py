@@ -151,12 +151,18 @@ def task_gradcheck(params, arrays, outputs, meta):
                    params["h"], outputs, params.get("entries"))
 
 
+def model_name(params):
+    """The class name of the job's model ("package.module.Class"), for messages."""
+    return params["model"].rsplit(".", 1)[-1]
+
+
 def new_model(params, meta):
-    ThreeLayerConvNet = resolve("cs231n.classifiers.cnn.ThreeLayerConvNet", meta)
-    meta["current"] = "ThreeLayerConvNet.__init__"
-    model = ThreeLayerConvNet(**params["kwargs"])
+    """The student's model class the job names, constructed with the job's keyword arguments."""
+    cls = resolve(params["model"], meta)
+    meta["current"] = "%s.__init__" % model_name(params)
+    model = cls(**params["kwargs"])
     if not isinstance(getattr(model, "params", None), dict):
-        raise TaskError("ThreeLayerConvNet() did not leave a dict in self.params")
+        raise TaskError("%s() did not leave a dict in self.params" % model_name(params))
     return model
 
 
@@ -173,7 +179,7 @@ def task_model(params, arrays, outputs, meta):
         export(outputs, "init/%s" % name, value)
     set_params(model, arrays)
     for call in params.get("calls", []):
-        meta["current"] = "ThreeLayerConvNet.loss"
+        meta["current"] = "%s.loss" % model_name(params)
         if "reg" in call:
             model.reg = call["reg"]
         y = arrays[call["y"]] if call.get("y") else None
@@ -193,7 +199,7 @@ def task_model_gradcheck(params, arrays, outputs, meta):
     model = new_model(params, meta)
     set_params(model, arrays)
     X, y = arrays["X"], arrays["y"]
-    meta["current"] = "ThreeLayerConvNet.loss"
+    meta["current"] = "%s.loss" % model_name(params)
     loss, grads = loss_and_grads(model.loss(X.copy(), y.copy()))
     outputs["loss"] = np.asarray(loss, dtype=np.float64)
     names = sorted(k[len("param/"):] for k in arrays if k.startswith("param/"))
@@ -215,13 +221,12 @@ def loss_and_grads(value):
 
 
 def task_train(params, arrays, outputs, meta):
-    """Train the student's model with the provided Solver; return its parameters."""
-    from cs231n.solver import Solver
-
+    """Train the student's model with the Solver the job names; return its parameters."""
+    Solver = resolve(params["solver_class"], meta)
     np.random.seed(params["seed"])
     model = new_model(params, meta)
     data = {k: arrays[k] for k in ("X_train", "y_train", "X_val", "y_val")}
-    meta["current"] = "Solver.train with ThreeLayerConvNet.loss"
+    meta["current"] = "Solver.train with %s.loss" % model_name(params)
     solver = Solver(model, data, verbose=False, **params["solver"])
     solver.train()
     for name, value in model.params.items():

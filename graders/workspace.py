@@ -26,14 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import reference
+from .assignment import STAND_IN_ERROR, load_assignment
 from .solutions import has_solution_region, strip_solutions
 
 CHILD_SCRIPT = "grader_child.py"
 SKIP = ("__pycache__", "datasets", "build")
-FAST_MODULES = ("fast_layers", "im2col", "im2col_cython")  # replaced by stand-ins in the naive view
-UNAVAILABLE = ("{name} is not available while the naive layers are graded: conv_forward_naive, "
-               "conv_backward_naive, max_pool_forward_naive and max_pool_backward_naive must compute "
-               "their results themselves, without the fast layers, im2col or the sandwich layers.")
 
 
 @dataclass(frozen=True)
@@ -130,30 +127,35 @@ def student_files(provided):
     return tuple(found)
 
 
-def stub_fast_path(package):
-    """Replace the fast layers, im2col and the extension in package by stand-ins that raise."""
+def stub_fast_path(package, assignment=None):
+    """Replace the modules of package the assignment's naive view lists (the fast layers, im2col
+    and the extension) by stand-ins that raise."""
+    assignment = assignment or load_assignment()
+    unavailable = assignment.naive_view.unavailable
     for entry in package.iterdir():
-        if entry.name.split(".")[0] in FAST_MODULES:
+        if entry.name.split(".")[0] in unavailable:
             entry.unlink()
-    for name in FAST_MODULES:
-        (package / (name + ".py")).write_text(stub_source(name))
+    for name in unavailable:
+        (package / (name + ".py")).write_text(stub_source(name, assignment))
 
 
-def stub_source(module_name):
-    """A module standing in for cs231n.<module_name>. `from it import *` yields the names the real
-    module's star import yields: the modules it exports (np) are those modules, names of other
-    packages (numpy's as_strided) are those objects, and everything of the package's own is a
-    stand-in that raises FastPathUnavailable when called. Any other name asked for is a
+def stub_source(module_name, assignment):
+    """A module standing in for <package>.<module_name>. `from it import *` yields the names the
+    real module's star import yields: the modules it exports (np) are those modules, names of
+    other packages (numpy's as_strided) are those objects, and everything of the package's own
+    is a stand-in that raises FastPathUnavailable when called. Any other name asked for is a
     stand-in too."""
-    lines = ['"""Not available here: %s"""' % UNAVAILABLE.format(name="cs231n." + module_name),
-             "", "", "class FastPathUnavailable(RuntimeError):", "    pass", "", "",
+    dotted = "%s.%s" % (assignment.package, module_name)
+    message = assignment.naive_view.message
+    lines = ['"""Not available here: %s"""' % assignment.unavailable_message(module_name),
+             "", "", "class %s(RuntimeError):" % STAND_IN_ERROR, "    pass", "", "",
              "def _unavailable(name):", "    def stand_in(*args, **kwargs):",
-             "        raise FastPathUnavailable(%r.format(name=name))" % UNAVAILABLE,
+             "        raise %s(%r.format(name=name))" % (STAND_IN_ERROR, message),
              "    stand_in.__name__ = name", "    return stand_in", "", "",
              "def __getattr__(name):", "    if name.startswith('__'):", "        raise AttributeError(name)",
              "    return _unavailable(name)", ""]
-    names = star_names("cs231n." + module_name)
-    lines += [binding(name, value) for name, value in sorted(names.items())]
+    names = star_names(dotted)
+    lines += [binding(name, value, assignment.package) for name, value in sorted(names.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -168,15 +170,15 @@ def star_names(module_name):
     return {n: getattr(module, n) for n in public}
 
 
-def binding(name, value):
+def binding(name, value, package):
     """The stand-in module's line binding name: a constant's value, an import of what is not the
     package's own (so it works as in the real module), else a stand-in that raises."""
     if isinstance(value, (bool, int, float, str)):
         return "%s = %r" % (name, value)
-    if isinstance(value, types.ModuleType) and not value.__name__.startswith("cs231n"):
+    if isinstance(value, types.ModuleType) and not value.__name__.startswith(package):
         return "import %s as %s" % (value.__name__, name)
     origin, qualname = getattr(value, "__module__", None), getattr(value, "__qualname__", None)
-    if origin and qualname and not origin.startswith("cs231n") and importable(origin, qualname, value):
+    if origin and qualname and not origin.startswith(package) and importable(origin, qualname, value):
         return "from %s import %s as %s" % (origin, qualname, name)
     return "%s = _unavailable(%r)" % (name, name)
 

@@ -12,6 +12,8 @@ from .gradcheck import Judgement, central_differences, chosen_entries, entries_p
 
 NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
 HISTORIES = ("history/loss_history", "history/train_acc_history", "history/val_acc_history")
+MODEL = "cs231n.classifiers.cnn.ThreeLayerConvNet"  # the student's class, as the child imports it
+SOLVER = "cs231n.solver.Solver"
 LOSS_TOLERANCE = 1e-6  # the loss must agree with the reference before the gradient check counts
 HISTORY_CAP = 1000  # points of each training curve kept for the report
 # A small net with distinct sizes everywhere, so a swapped dimension shows.
@@ -42,7 +44,7 @@ def expected_shapes(kwargs):
 def cnn_init(rng, spec):
     weight_scale = float(rng.choice([2e-2, 5e-3]))
     kwargs = {**SMALL, "weight_scale": weight_scale, "dtype": "float64"}
-    job = Job("model", {"kwargs": kwargs}, {})
+    job = Job("model", {"model": MODEL, "kwargs": kwargs}, {})
 
     def judge(outputs):
         params = outputs.prefixed("init/")
@@ -97,7 +99,7 @@ def loss_job(rng, reg, with_labels):
     y = rng.integers(0, kwargs["num_classes"], size=5)
     arrays = {"X": X, "y": y, **{"param/" + k: v for k, v in params.items()}}
     calls = [{"X": "X", "y": "y" if with_labels else None, "reg": reg, "save": "call"}]
-    job = Job("model", {"kwargs": kwargs, "calls": calls}, arrays)
+    job = Job("model", {"model": MODEL, "kwargs": kwargs, "calls": calls}, arrays)
     return job, reference_model(kwargs, params, reg), X, y
 
 
@@ -166,7 +168,7 @@ def cnn_gradcheck(rng, spec):
     h = 1e-6
     names = sorted(params)
     entries = chosen_entries(rng, [params[n] for n in names], range(len(names)), spec.entries)
-    job = Job("model_gradcheck", {"kwargs": kwargs, "h": h, "entries": entries_param(entries)}, arrays)
+    job = Job("model_gradcheck", {"model": MODEL, "kwargs": kwargs, "h": h, "entries": entries_param(entries)}, arrays)
 
     @functools.cache
     def expected():
@@ -214,7 +216,8 @@ def cnn_overfit(rng, spec):
     # Validating on the training set makes the Solver keep the best-fitting parameters.
     arrays = {"X_train": X, "y_train": y, "X_val": X, "y_val": y}
     solver = {"num_epochs": 15, "batch_size": 50, "update_rule": "adam", "optim_config": {"learning_rate": 1e-3}}
-    job = Job("train", {"kwargs": {"weight_scale": 1e-2}, "solver": solver, "seed": int(rng.integers(2**31))}, arrays)
+    job = Job("train", {"model": MODEL, "solver_class": SOLVER, "kwargs": {"weight_scale": 1e-2}, "solver": solver,
+                         "seed": int(rng.integers(2**31))}, arrays)
 
     def judge(outputs):
         params = {name: outputs.get("params/" + name, "trained %s" % name) for name in NAMES}

@@ -1,0 +1,62 @@
+"""The assignment manifest: what the engine knows of the assignment comes from it."""
+import dataclasses
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from graders import api, reference, workspace
+from graders.assignment import ManifestError, default_manifest_path, load_assignment
+from graders.result import CheckResult
+
+
+def test_the_shipped_manifest_matches_the_reference():
+    assignment = load_assignment()
+    package = reference.location()
+    assert assignment.package == package.name
+    assert [n.file for n in assignment.notebooks] == ["ConvolutionalNetworks.ipynb"]
+    for module in assignment.naive_view.unavailable:  # each names a module the package has
+        assert any(package.glob(module + ".*")), module
+
+
+def manifest(tmp_path, old, new):
+    text = default_manifest_path().read_text()
+    assert old in text
+    path = tmp_path / "assignment.toml"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def test_the_naive_view_is_built_from_the_manifest(tmp_path):
+    assignment = load_assignment(manifest(tmp_path, '"im2col_cython"]', '"im2col_cython", "layer_utils"]'))
+    assignment = dataclasses.replace(assignment, naive_view=dataclasses.replace(
+        assignment.naive_view, message="{name} is switched off for this check"))
+    package = tmp_path / "copy" / "cs231n"
+    shutil.copytree(reference.location(), package, ignore=shutil.ignore_patterns("__pycache__"))
+    workspace.stub_fast_path(package, assignment)
+    probe = ("import sys; sys.path.insert(0, %r)\n"
+             "from cs231n.layer_utils import conv_relu_forward\n"
+             "try:\n    conv_relu_forward(1, 2, 3, {})\n"
+             "except Exception as e:\n    print(type(e).__name__, e)\n") % str(package.parent)
+    shown = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "FastPathUnavailable conv_relu_forward is switched off for this check"
+
+
+def test_the_instructor_flag_comes_from_the_manifest():
+    result = CheckResult(id="conv_forward", title="t", section="conv", functions=["conv_forward_naive"],
+                         status="error", score=0.0, max_score=1.0, measured=None, tolerance=0.0, measure="m",
+                         message="FastPathUnavailable: cs231n.fast_layers is not available", hint=None, seconds=0.1)
+    assert api.flags_for([result]) == ["conv_forward: " + load_assignment().flag_for(["conv_forward_naive"])]
+    assert api.flags_for([dataclasses.replace(result, message="wrong values")]) == []
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ('package = "cs231n"', "", "'package'"),
+    ("[naive_view]", "[naive_vue]", "'naive_view'"),
+    ('name = "cs231n-assignment2"', 'name = "cs231n-assignment2', "cannot read"),
+])
+def test_a_malformed_manifest_is_named(tmp_path, old, new, words):
+    with pytest.raises(ManifestError) as caught:
+        load_assignment(manifest(tmp_path, old, new))
+    assert words in str(caught.value) and "assignment.toml" in str(caught.value)
