@@ -2,9 +2,10 @@
 
 The engine (intake, workspace, sandbox, runner, reports) should name no function, class,
 file or check of any assignment; what it must know about one comes from here. Today the
-manifest covers the package name, the notebooks and the naive view (the modules stubbed
-out for checks that must not use the fast path, the message the stand-ins raise, and the
-instructor's flag for a check that called one).
+manifest covers the package name, the notebooks, the submission zip's name and the naive
+view (the modules stubbed out for checks that must not use the fast path, the message the
+stand-ins raise, and the instructor's flag for a check that called one). The student files
+are not listed: they follow from the reference's solution regions (graders/workspace.py).
 """
 import functools
 import tomllib
@@ -38,6 +39,7 @@ class Assignment:
     title: str
     package: str
     notebooks: tuple[Notebook, ...]
+    zip_name: str                  # the submission zip the course's collect script makes
     naive_view: NaiveView
     source: str                    # the manifest's path, for messages
 
@@ -66,6 +68,7 @@ def load_assignment(path=None):
         return Assignment(
             name=str(data["name"]), title=str(data["title"]), package=str(data["package"]),
             notebooks=tuple(Notebook(str(n["file"]), str(n["part"])) for n in data.get("notebook", [])),
+            zip_name=str(data["submission"]["zip_name"]),
             naive_view=NaiveView(tuple(map(str, view["unavailable"])), str(view["message"]), str(view["flag"])),
             source=str(path))
     except (KeyError, TypeError) as e:

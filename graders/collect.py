@@ -11,10 +11,8 @@ OUT/<store.folder_name(id)>/, the id itself unless that is unsafe.
 from dataclasses import dataclass
 from pathlib import Path
 
-from .intake import NOTEBOOK, PACKAGE, submission_name
+from .intake import NOTEBOOK, PACKAGE, student_paths, submission_name
 from .store import folder_name
-
-SUBMISSION_MARKERS = (PACKAGE, "layers.py", "classifiers", NOTEBOOK)
 IGNORED = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})
 
 
@@ -56,9 +54,15 @@ def expand(path):
     return [Job(submission_name(path), path)]
 
 
+def submission_markers():
+    """Names whose presence at a folder's top makes it one submission: the package, the notebook,
+    and the student files' first path components ("layers.py", "classifiers")."""
+    return (PACKAGE, NOTEBOOK, *sorted({s.split("/")[0] for s in student_paths()}))
+
+
 def is_submission_folder(folder):
     """True for a folder that is one submission by its own top level."""
-    return folder.name == PACKAGE or any((folder / marker).exists() for marker in SUBMISSION_MARKERS) \
+    return folder.name == PACKAGE or any((folder / marker).exists() for marker in submission_markers()) \
         or any(p.suffix == ".ipynb" for p in folder.iterdir())
 
 

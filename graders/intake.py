@@ -29,6 +29,7 @@ instructor what is wrong and what to do):
 """
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -43,10 +44,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import BinaryIO, Mapping, Protocol
 
+from .assignment import load_assignment
 from .untrusted import UnreadableOutput, read_bytes
+from .workspace import provided_package, student_files
 
-PACKAGE = "cs231n"
-NOTEBOOK = "ConvolutionalNetworks.ipynb"
+ASSIGNMENT = load_assignment()
+PACKAGE = ASSIGNMENT.package
+NOTEBOOK = ASSIGNMENT.notebooks[0].file
 SOURCE_SUFFIXES = (".py", ".pyx")
 JUNK_DIRS = frozenset({
     "__MACOSX", "__pycache__", ".ipynb_checkpoints", "build", "cifar-10-batches-py",
@@ -59,10 +63,7 @@ METADATA_LABEL = "macOS/Windows metadata file(s) (.DS_Store, ._*)"
 COMPILED_LABEL = "compiled or generated file(s) (*.pyc, *.so, *.c, ...)"
 
 REMAKE_ZIP = ("Re-create the zip with the course's collect_submission script (or `zip -r "
-              "a2_code_submission.zip cs231n ConvolutionalNetworks.ipynb`) and submit again.")
-EXPECTED_LAYOUT = ("Expected layout: a cs231n/ folder holding layers.py and classifiers/cnn.py "
-                   "(next to ConvolutionalNetworks.ipynb), at the top of the zip or inside one "
-                   "folder, as made by the course's collect_submission script.")
+              f"{ASSIGNMENT.zip_name} {PACKAGE} {NOTEBOOK}`) and submit again.")
 
 _CHUNK = 64 * 1024
 _RATIO_FLOOR = 64 * 1024  # entries unpacking to at most this many bytes skip the ratio test
@@ -510,17 +511,37 @@ def _link_error(label: str, name: str, what: str) -> IntakeError:
 
 # ----------------------------------------------------------------------------- layout
 
+@functools.cache
+def student_paths() -> tuple[str, ...]:
+    """The student files inside the package ("layers.py", "classifiers/cnn.py"): those of the
+    reference with a solution region, so no list of them is written here."""
+    return tuple(sorted(p.split("/", 1)[1] for p in student_files(provided_package())))
+
+
+def expected_layout() -> str:
+    held = " and ".join(student_paths())
+    return (f"Expected layout: a {PACKAGE}/ folder holding {held} (next to {NOTEBOOK}), at the top "
+            "of the zip or inside one folder, as made by the course's collect_submission script.")
+
+
+def _package_root(path: str, student: str) -> str | None:
+    """The package folder that path implies if it is the student file `student` (a path inside
+    the package), where it belongs or flat beside the others ("cnn.py" for "classifiers/cnn.py")."""
+    if path == student or path.endswith("/" + student):
+        return path[:len(path) - len(student)].rstrip("/")
+    folder, sub = _parent(path), _parent(student)
+    if sub and _basename(path) == _basename(student) and _basename(folder) != _basename(sub):
+        return folder
+    return None
+
+
 def _root_candidates(entries: tuple[_Entry, ...]) -> set[str]:
-    """Folders that look like the package: they hold layers.py, cnn.py or classifiers/cnn.py."""
+    """Folders that look like the package: they hold a student file, in place or flat."""
     found = set()
     for entry in entries:
         if entry.kind == "dirlink":
             continue
-        leaf, folder = _basename(entry.path), _parent(entry.path)
-        if leaf == "layers.py" or (leaf == "cnn.py" and _basename(folder) != "classifiers"):
-            found.add(folder)
-        elif leaf == "cnn.py":
-            found.add(_parent(folder))
+        found.update(r for r in (_package_root(entry.path, s) for s in student_paths()) if r is not None)
     return found
 
 
@@ -546,11 +567,13 @@ def _plan_files(entries: tuple[_Entry, ...],
     wanted = [e for e in entries if e.path.startswith(start)
               and (e.path.endswith(SOURCE_SUFFIXES) or e.kind == "dirlink")]
     plan = {f"{PACKAGE}/{e.path[len(start):]}": e for e in wanted}
-    flat_cnn, nested_cnn = f"{PACKAGE}/cnn.py", f"{PACKAGE}/classifiers/cnn.py"
-    if flat_cnn in plan and nested_cnn not in plan:
-        plan[nested_cnn] = plan.pop(flat_cnn)
-        return plan, (f"mapped {plan[nested_cnn].name} to {nested_cnn}",)
-    return plan, ()
+    notes = []
+    for student in student_paths():  # a student file handed in flat goes where it belongs
+        flat, nested = f"{PACKAGE}/{_basename(student)}", f"{PACKAGE}/{student}"
+        if flat != nested and flat in plan and nested not in plan:
+            plan[nested] = plan.pop(flat)
+            notes.append(f"mapped {plan[nested].name} to {nested}")
+    return plan, tuple(notes)
 
 
 def _pick_notebook(entries: tuple[_Entry, ...], root: str) -> tuple[_Entry | None, tuple[str, ...]]:
@@ -597,7 +620,8 @@ def _single_zip(listing: _Listing) -> _Entry | None:
 def _not_found(listing: _Listing, unwrapped: bool) -> IntakeError:
     shown = ", ".join(listing.top[:8]) + (f" and {len(listing.top) - 8} more"
                                           if len(listing.top) > 8 else "")
-    parts = [f"{listing.label}: found no cs231n/layers.py and no cs231n/classifiers/cnn.py.",
+    missing = " and no ".join(f"{PACKAGE}/{s}" for s in student_paths())
+    parts = [f"{listing.label}: found no {missing}.",
              f"Its top level holds: {shown}." if shown else "It is empty."]
     links = [e.name for e in listing.entries if e.kind == "dirlink"]
     if links:
@@ -608,7 +632,7 @@ def _not_found(listing: _Listing, unwrapped: bool) -> IntakeError:
         parts.append(f"It holds several zips ({', '.join(zips[:3])}); submit only one.")
     elif zips and not unwrapped:
         parts.append(f"It holds {zips[0]} inside a zip; only one level of zips is unwrapped.")
-    parts.append(EXPECTED_LAYOUT)
+    parts.append(expected_layout())
     return IntakeError(" ".join(parts))
 
 
