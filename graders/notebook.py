@@ -17,6 +17,7 @@ import traceback
 from pathlib import Path
 
 from . import sandbox
+from .assignment import load_assignment
 from .result import CellRun, NotebookRun, Reported
 from .data_cache import cached_cifar10
 from .untrusted import NOTEBOOK_BYTES, UnreadableOutput, read_bytes
@@ -45,14 +46,14 @@ def run_notebook(source, workspace, rubric, mode, hidden=()):
 
 def execute(source, workspace, rubric, mode, hidden, start):
     settings = rubric.notebook
+    name = load_assignment().notebooks[0].file
     if source is None:
-        return finished(start, "missing", "No ConvolutionalNetworks.ipynb was found in the submission, so "
-                        "it was not run; the checks were graded without it."), None
+        return finished(start, "missing", "No %s was found in the submission, so it was not run; the "
+                        "checks were graded without it." % name), None
     problem = invalid_reason(source)
     if problem:
-        return finished(start, "invalid", "ConvolutionalNetworks.ipynb could not be run: %s. The checks were "
-                        "graded without it; open the notebook in Jupyter, save it and submit it again."
-                        % problem), None
+        return finished(start, "invalid", "%s could not be run: %s. The checks were graded without it; "
+                        "open the notebook in Jupyter, save it and submit it again." % (name, problem)), None
 
     data = cached_cifar10(settings.synthetic_train, settings.synthetic_test)
     with workspace.fresh_run("notebook") as run_dir:

@@ -12,6 +12,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from .assignment import load_assignment
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -20,9 +22,10 @@ def candidates():
     in the installation's site-packages, in a source checkout (reference/cs231n)."""
     import site
 
-    found = [HERE.parent / "cs231n"]
-    found += [Path(folder) / "cs231n" for folder in site.getsitepackages()]
-    return found + [HERE.parent / "reference" / "cs231n"]
+    package = load_assignment().package
+    found = [HERE.parent / package]
+    found += [Path(folder) / package for folder in site.getsitepackages()]
+    return found + [HERE.parent / "reference" / package]
 
 
 class ReferenceNotFound(ImportError):
@@ -32,29 +35,29 @@ class ReferenceNotFound(ImportError):
 def location():
     """The folder of the reference package the grader was installed with."""
     for folder in candidates():
-        if (folder / "__init__.py").is_file() and (folder / "layers.py").is_file():
+        if (folder / "__init__.py").is_file():
             return folder.resolve()
-    raise ReferenceNotFound("the reference package cs231n is not installed beside the grader (looked in %s); "
-                            "reinstall the grader with pip" % ", ".join(map(str, candidates())))
+    raise ReferenceNotFound("the reference package %s is not installed beside the grader (looked in %s); "
+                            "reinstall the grader with pip" % (load_assignment().package, ", ".join(map(str, candidates()))))
 
 
 def pin():
-    """Make `import cs231n` in this process mean the grader's reference package."""
-    folder = location()
-    loaded = sys.modules.get("cs231n")
+    """Make `import <package>` in this process mean the grader's reference package."""
+    folder, name = location(), load_assignment().package
+    loaded = sys.modules.get(name)
     if loaded is not None:
         where = Path(getattr(loaded, "__file__", "") or "").resolve().parent
         if where != folder:
-            raise ReferenceNotFound("another cs231n package (%s) was imported before the grader's reference (%s); "
-                                    "import graders first, or run the grader outside that folder" % (where, folder))
+            raise ReferenceNotFound("another %s package (%s) was imported before the grader's reference (%s); "
+                                    "import graders first, or run the grader outside that folder" % (name, where, folder))
         return loaded
-    spec = importlib.util.spec_from_file_location("cs231n", folder / "__init__.py",
+    spec = importlib.util.spec_from_file_location(name, folder / "__init__.py",
                                                   submodule_search_locations=[str(folder)])
     module = importlib.util.module_from_spec(spec)
-    sys.modules["cs231n"] = module
+    sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
     except BaseException:
-        del sys.modules["cs231n"]
+        del sys.modules[name]
         raise
     return module
