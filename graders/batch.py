@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__, api, cluster, confinement, sandbox, store
+from . import __version__, cluster, confinement, pipeline, sandbox, store
 from .provenance import provenance_of, receive, rubric_sha256
 from .checks import load_all
 from .result import SubmissionResult, result_from_doc
@@ -79,7 +79,7 @@ def run(jobs, out, options, workers=None, force=False, progress=None, dask=None)
         report = BatchReport(log.run_id, [])
         finished = _run_pool(jobs, settle, threads, log, report, progress)
         report.results = [finished[job].result for job in jobs]
-        api.write_gradebook(out)
+        pipeline.write_gradebook(out)
         store.finish(out)
         log.record("end", graded=len(report.graded), skipped=len(report.skipped), interrupted=False)
     return report
@@ -90,7 +90,7 @@ def _grader(dask, out, rubric, options, seed):
     """(grade(job, received, made_from), threads): local grading, or on the Dask cluster at address dask."""
     if dask is None:
         yield (lambda job, received, made_from:
-               api.grade_one(job.path, out, rubric, options, seed, made_from, received)), None
+               pipeline.grade_one(job.path, out, rubric, options, seed, made_from, received)), None
         return
     with cluster.connect(dask) as client:
         yield cluster.remote_grader(client, out, rubric, options, seed), cluster.IN_FLIGHT
@@ -114,7 +114,7 @@ def settle_one(job, out, rubric, force, grade):
         return Finished(job, grade(job, received, made_from), skipped=False)
     except Exception:
         message = "the grader failed on this submission:\n" + traceback.format_exc(limit=8)
-        return Finished(job, api.record_failure(job.id, out, rubric, message), skipped=False)
+        return Finished(job, pipeline.record_failure(job.id, out, rubric, message), skipped=False)
 
 
 def reusable(doc, made_from):

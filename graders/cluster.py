@@ -15,7 +15,7 @@ import tempfile
 import uuid
 from pathlib import Path, PurePosixPath
 
-from . import api, sandbox, store
+from . import pipeline, sandbox, store
 from .result import result_from_doc
 
 RETRIES = 2          # extra tries of a task that raised on its worker
@@ -44,7 +44,7 @@ def remote_grader(client, out, rubric, options, seed):
     """A grade(job, received, made_from) function for batch.settle_one that grades on the cluster."""
     def grade(job, received, made_from):
         if received.submission is None:  # rejected: no student code runs, so no need for a worker
-            return api.grade_one(job.path, out, rubric, options, seed, made_from, received)
+            return pipeline.grade_one(job.path, out, rubric, options, seed, made_from, received)
         future = client.submit(grade_task, received, rubric, options, seed, made_from, pure=False,
                                retries=RETRIES, key="cs231n-grade-%s-%s" % (job.id, uuid.uuid4().hex[:8]))
         try:
@@ -60,7 +60,7 @@ def grade_task(received, rubric, options, seed, made_from):
     bytes} of its result folder."""
     out = Path(tempfile.mkdtemp(prefix="cs231n-remote-"))
     try:
-        result = api.grade_one(None, out, rubric, options, seed, made_from, received)
+        result = pipeline.grade_one(None, out, rubric, options, seed, made_from, received)
         folder = store.result_folder(out, result.submission)
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
     finally:
@@ -104,7 +104,7 @@ def record_failure(name, out, rubric, made_from, error):
     message = ("the grader failed on the cluster: %s: %s. A task that loses its worker again and again "
                "(the scheduler's allowed-failures) ends here; run the batch again to retry it, or grade "
                "this submission locally to see what happens." % (type(error).__name__, error))
-    result = api.empty_result(name, rubric, "grader_error", message)
+    result = pipeline.empty_result(name, rubric, "grader_error", message)
     result.provenance = made_from
-    api.publish_result(result, Path(out))
+    pipeline.publish_result(result, Path(out))
     return result

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from graders import api, reference, workspace
+from graders import pipeline, reference, workspace
 from graders.assignment import ManifestError, default_manifest_path, load_assignment
 from graders.result import CheckResult
 
@@ -47,8 +47,8 @@ def test_the_instructor_flag_comes_from_the_manifest():
     result = CheckResult(id="conv_forward", title="t", section="conv", functions=["conv_forward_naive"],
                          status="error", score=0.0, max_score=1.0, measured=None, tolerance=0.0, measure="m",
                          message="FastPathUnavailable: cs231n.fast_layers is not available", hint=None, seconds=0.1)
-    assert api.flags_for([result]) == ["conv_forward: " + load_assignment().flag_for(["conv_forward_naive"])]
-    assert api.flags_for([dataclasses.replace(result, message="wrong values")]) == []
+    assert pipeline.flags_for([result]) == ["conv_forward: " + load_assignment().flag_for(["conv_forward_naive"])]
+    assert pipeline.flags_for([dataclasses.replace(result, message="wrong values")]) == []
 
 
 @pytest.mark.parametrize("old, new, words", [

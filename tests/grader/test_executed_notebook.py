@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from graders import api, notebook
+from graders import notebook, pipeline
 from graders.result import CellRun, NotebookRun
 from graders.rubric import load_rubric
 from graders.untrusted import NOTEBOOK_BYTES, UnreadableOutput
@@ -38,11 +38,11 @@ def test_a_notebook_between_the_old_caps_is_kept_and_shown(tmp_path):
     assert kept == written  # the bytes kept are the bytes read, not a re-serialisation that may grow
     assert [c.status for c in notebook.cell_runs(nb)] == ["ok"]
 
-    result = api.empty_result("alice", load_rubric(), "rejected", "")
+    result = pipeline.empty_result("alice", load_rubric(), "rejected", "")
     result.status = "graded"
     result.notebook = NotebookRun(status="ran", message="Every cell ran without an error.", file=notebook.EXECUTED_FILE,
                                   seconds=1.0, cells=[CellRun(index=0, cell_id="c1", tags=[], status="ok", seconds=0.5)])
-    folder = api.publish_result(result, tmp_path / "results", {notebook.EXECUTED_FILE: kept})
+    folder = pipeline.publish_result(result, tmp_path / "results", {notebook.EXECUTED_FILE: kept})
     assert (folder / notebook.EXECUTED_FILE).read_bytes() == written
     page = (folder / "report.html").read_text()
     assert "first line of a large output" in page

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from graders import api, cli, collect, intake, store
+from graders import api, cli, collect, intake, pipeline, store
 from graders.rubric import load_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,7 +142,7 @@ def gradebook_text(out):
 
 def hostile_result(name, rubric):
     """A rejected result for submission id name whose message and checks carry hostile text."""
-    result = api.empty_result(name, rubric, "rejected", "bad zip \x00\x1b[31m " + HYPERLINK)
+    result = pipeline.empty_result(name, rubric, "rejected", "bad zip \x00\x1b[31m " + HYPERLINK)
     result.checks[0] = replace(result.checks[0], output="printed \x00\x0b\x0c\ud800\ufffe\uffff", traceback="tb \x1b")
     return result
 
@@ -155,7 +155,7 @@ def test_published_results_with_hostile_names_stay_in_their_own_folders(tmp_path
     log.record("start", submissions=len(HOSTILE_IDS))
     folders = {}
     for name in HOSTILE_IDS:
-        folders[name] = api.publish_result(hostile_result(name, rubric), out)
+        folders[name] = pipeline.publish_result(hostile_result(name, rubric), out)
     api.write_gradebook(out)
 
     for name, folder in folders.items():
@@ -173,7 +173,7 @@ def test_published_results_with_hostile_names_stay_in_their_own_folders(tmp_path
 
 def test_a_result_of_another_id_is_not_reused(tmp_path):
     rubric = load_rubric(QUICK_RUBRIC)
-    folder = api.publish_result(hostile_result("alice", rubric), tmp_path)
+    folder = pipeline.publish_result(hostile_result("alice", rubric), tmp_path)
     shutil.copytree(folder, tmp_path / "bob")
     assert store.read_result(tmp_path, "alice")["submission"] == "alice"
     assert store.read_result(tmp_path, "bob") is None

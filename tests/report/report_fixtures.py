@@ -9,7 +9,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from graders.api import empty_result
+from graders.pipeline import empty_result
 from graders.result import validate
 from graders.rubric import load_rubric
 

@@ -67,7 +67,7 @@ class StudentPackage:
 
 
 class Draw:
-    """One check's draw under one seed, drawn as graders.api does; judged once per sample."""
+    """One check's draw under one seed, drawn as graders.pipeline does; judged once per sample."""
 
     def __init__(self, check_id, seed):
         self.check_id, self.seed = check_id, seed
