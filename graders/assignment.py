@@ -4,7 +4,8 @@ The engine (intake, workspace, sandbox, runner, reports) should name no function
 file or check of any assignment; what it must know about one comes from here. Today the
 manifest covers the package name, the notebooks, the submission zip's name and the naive
 view (the modules stubbed out for checks that must not use the fast path, the message the
-stand-ins raise, and the instructor's flag for a check that called one). The student files
+stand-ins raise, and the instructor's flag for a check that called one) and explanations
+of errors particular to the assignment. The student files
 are not listed: they follow from the reference's solution regions (graders/workspace.py).
 """
 import functools
@@ -41,6 +42,7 @@ class Assignment:
     notebooks: tuple[Notebook, ...]
     zip_name: str                  # the submission zip the course's collect script makes
     naive_view: NaiveView
+    explanations: tuple[tuple[str, str], ...]  # (pattern, words) for errors particular to it
     source: str                    # the manifest's path, for messages
 
     def unavailable_message(self, module):
@@ -70,6 +72,7 @@ def load_assignment(path=None):
             notebooks=tuple(Notebook(str(n["file"]), str(n["part"])) for n in data.get("notebook", [])),
             zip_name=str(data["submission"]["zip_name"]),
             naive_view=NaiveView(tuple(map(str, view["unavailable"])), str(view["message"]), str(view["flag"])),
+            explanations=tuple((str(e["pattern"]), str(e["words"])) for e in data.get("explain", [])),
             source=str(path))
     except (KeyError, TypeError) as e:
         raise ManifestError("assignment manifest %s: missing or malformed field %s" % (path, e)) from e

@@ -3,19 +3,20 @@
 Everything here reads text: error messages the child reported, and the
 student's source compiled (never executed) by the trusted process.
 """
+import functools
 import re
 import threading
 
+from .assignment import load_assignment
+
 _compile_lock = threading.Lock()
 
-# (pattern in "ErrorType: message", explanation); the first match wins.
+# (pattern in "ErrorType: message", explanation); the assignment's own come first, the first
+# match wins. {files}: the student files, {package}: the package they belong to.
 KNOWN_ERRORS = [
-    (r"No module named '(torch|tensorflow)'",
-     "your code imports '{0}', which the grader does not install: the convolutional layers and "
-     "ThreeLayerConvNet must be written with numpy (PyTorch belongs to the PyTorch notebook)"),
     (r"No module named '([^']+)'",
-     "your code imports '{0}', which the grader does not provide: layers.py and cnn.py may use "
-     "numpy, the cs231n package and the course's Python 2 compatibility packages (future, six) only "
+     "your code imports '{0}', which the grader does not provide: {files} may use numpy, the "
+     "{package} package and the course's Python 2 compatibility packages (future, six) only "
      "(plotting and image libraries belong in the notebook)"),
     (r"module 'numpy' has no attribute '(int|float|bool|object|str|long|complex|mat|asscalar|alltrue|product)'",
      "np.{0} no longer exists in NumPy 2: use the Python built-in (int, float, bool...) or np.int64 / np.asarray"),
@@ -26,8 +27,20 @@ KNOWN_ERRORS = [
     (r"'float' object cannot be interpreted as an integer",
      "a size computed with / is a float in Python 3: use // for integer division"),
     (r"^MemoryError", "your code ran out of memory (the grader's limit); look for arrays far larger than the inputs"),
-    (r"^SystemExit", "your code called exit() or sys.exit(); remove it from layers.py/cnn.py"),
+    (r"^SystemExit", "your code called exit() or sys.exit(); remove it from {files}"),
 ]
+
+
+@functools.cache
+def explanations():
+    """Every (pattern, explanation) in the order they are tried, with {files} and {package} filled in."""
+    from .workspace import provided_package, student_files
+
+    assignment = load_assignment()
+    files = " and ".join(p.rsplit("/", 1)[-1] for p in student_files(provided_package()))
+    fill = {"files": files, "package": assignment.package}
+    return [(pattern, words.replace("{files}", fill["files"]).replace("{package}", fill["package"]))
+            for pattern, words in list(assignment.explanations) + KNOWN_ERRORS]
 
 def error_text(meta):
     return "%s: %s" % (str(meta.get("error_type") or "Error"), str(meta.get("error") or "").strip())
@@ -38,7 +51,7 @@ def known_cause(meta):
     if meta.get("error_type") == "TaskError":
         return None
     text = error_text(meta)
-    for pattern, explanation in KNOWN_ERRORS:
+    for pattern, explanation in explanations():
         match = re.search(pattern, text)
         if match:
             return explanation.format(*match.groups()) + "."

@@ -60,3 +60,15 @@ def test_a_malformed_manifest_is_named(tmp_path, old, new, words):
     with pytest.raises(ManifestError) as caught:
         load_assignment(manifest(tmp_path, old, new))
     assert words in str(caught.value) and "assignment.toml" in str(caught.value)
+
+
+def test_errors_are_explained_with_the_manifest_and_the_student_files():
+    from graders import diagnose
+
+    torch = diagnose.known_cause({"error_type": "ModuleNotFoundError", "error": "No module named 'torch'"})
+    words = load_assignment().explanations[0][1].format("torch")
+    assert torch == words + "."  # the assignment's own explanation wins over the general one
+    other = diagnose.known_cause({"error_type": "ModuleNotFoundError", "error": "No module named 'cv2'"})
+    assert "'cv2'" in other and "cnn.py and layers.py may use numpy, the cs231n package" in other
+    assert diagnose.known_cause({"error_type": "SystemExit", "error": "1"}).endswith(
+        "remove it from cnn.py and layers.py.")
