@@ -55,6 +55,8 @@ def build_args(specs, arrays, dicts, results):
             values.append(spec["value"])
         elif "dict" in spec:
             values.append(dicts[spec["dict"]])
+        elif "mapping" in spec:  # a fresh dict whose values are built from specs (arrays in a config)
+            values.append({k: build_args([v], arrays, dicts, results)[0] for k, v in spec["mapping"].items()})
         elif "result" in spec:
             result = results[spec["result"]]
             values.append(result[spec["index"]] if "index" in spec else result)
@@ -73,7 +75,9 @@ def export(outputs, prefix, value):
         outputs["none:" + prefix] = np.zeros(0)
         return
     try:
-        array = np.asarray(value)
+        # A copy: code that later updates the value in place (w -= ..., running_mean *= ...)
+        # must not change what an earlier call is recorded to have returned.
+        array = np.array(value)
     except Exception:  # an object numpy cannot even wrap
         return
     if array.dtype.kind in "biuf":
@@ -84,6 +88,12 @@ def dict_arrays(outputs, name, d):
     for key, value in d.items():
         if isinstance(key, str) and key.isidentifier():
             export(outputs, "dict/%s/%s" % (name, key), value)
+
+
+def export_returned_dict(outputs, save, value, index):
+    """The dict at value[index] (an update rule's config), key by key, as save/index/<key>."""
+    if isinstance(value, tuple) and len(value) > index and isinstance(value[index], dict):
+        dict_arrays(outputs, "%s/%d" % (save, index), value[index])
 
 
 # ---------------------------------------------------------------- tasks
@@ -101,6 +111,8 @@ def task_calls(params, arrays, outputs, meta):
         results[call["save"]] = value
         if call.get("export", True):
             export(outputs, call["save"], value)
+        for index in call.get("export_returned_dicts", []):
+            export_returned_dict(outputs, call["save"], value, index)
         for name in call.get("export_dicts", []):
             dict_arrays(outputs, "%s/%s" % (call["save"], name), dicts[name])
 

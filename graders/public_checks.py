@@ -20,7 +20,7 @@ def cases(rng):
     model_kwargs = {"num_filters": 3, "filter_size": 3, "input_dim": [3, 8, 8], "hidden_dim": 7,
                     "num_classes": 4, "reg": 0.5, "dtype": "float64"}
     shapes = {"W1": (3, 3, 3, 3), "b1": (3,), "W2": (48, 7), "b2": (7,), "W3": (7, 4), "b3": (4,)}
-    return {
+    layers_and_model = {
         "conv_forward stride 2 pad 1": ("conv_forward", "conv_forward", ["out"], {
             "x": r((2, 3, 5, 6)), "w": r((3, 3, 4, 3)), "b": r(3), "conv_param": {"stride": 2, "pad": 1}}),
         "conv_forward stride 1 pad 0": ("conv_forward", "conv_forward", ["out"], {
@@ -44,6 +44,19 @@ def cases(rng):
                                             ["loss", "dW1", "db1", "dW2", "db2", "dW3", "db3"], {
             "X": r((2, 3, 8, 8)), "y": rng.integers(0, 4, size=2), "kwargs": model_kwargs,
             **{"param_" + k: 0.1 * r(s) for k, s in shapes.items()}}),
+    }
+    # Drawn after the layers' inputs, which stay what they were before the update rules came.
+    rules = {
+        "sgd_momentum": ({"learning_rate": 0.05, "momentum": 0.8, "velocity": 0.1 * r((3, 4))}, ["velocity"]),
+        "rmsprop": ({"learning_rate": 0.02, "decay_rate": 0.95, "cache": rng.uniform(0.1, 1.0, (3, 4))}, ["cache"]),
+        "adam": ({"learning_rate": 0.01, "m": 0.1 * r((3, 4)), "v": rng.uniform(0.1, 1.0, (3, 4)), "t": 3},
+                 ["m", "v"]),
+    }
+    return {
+        **layers_and_model,
+        **{"%s 3 steps" % rule: ("update_rule", rule, ["next_w"] + state, {
+            "rule": rule, "w": r((3, 4)), "dw": r((3, 3, 4)), "config": config, "state": state})
+           for rule, (config, state) in rules.items()},
     }
 
 

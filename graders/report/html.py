@@ -26,6 +26,8 @@ SECTIONS = {
     "sandwich": "Convolutional sandwich layers",
     "model": "Three-layer convolutional network",
     "norm": "Spatial batch and group normalisation",
+    "optim": "Update rules (optim.py)",
+    "dropout": "Dropout",
 }
 ISOLATION = {
     "bwrap": "Your code ran in a bubblewrap sandbox: no network, a read-only system, its workspace "

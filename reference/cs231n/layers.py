@@ -210,12 +210,18 @@ def dropout_forward(x, dropout_param):
     if "seed" in dropout_param:
         np.random.seed(dropout_param["seed"])
 
-    mask = None
+    mask, out = None, None
     if mode == "train":
+        # Keep each unit with probability p, scale the kept ones by 1 / p; the mask is cached.
+        # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
         mask = (np.random.rand(*x.shape) < p) / p
         out = x * mask
+        # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     elif mode == "test":
+        # Inverted dropout: nothing to do at test time.
+        # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
         out = x
+        # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     else:
         raise ValueError('Invalid forward dropout mode "%s"' % mode)
 
@@ -227,9 +233,14 @@ def dropout_forward(x, dropout_param):
 def dropout_backward(dout, cache):
     """Backward pass of inverted dropout: the same mask scales the gradient."""
     dropout_param, mask = cache
+    dx = None
     if dropout_param["mode"] == "train":
-        return dout * mask
-    return dout
+        # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+        dx = dout * mask
+        # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    elif dropout_param["mode"] == "test":
+        dx = dout
+    return dx
 
 
 def conv_forward_naive(x, w, b, conv_param):

@@ -26,8 +26,13 @@ def sgd_momentum(w, dw, config=None):
     config.setdefault("learning_rate", 1e-2)
     config.setdefault("momentum", 0.9)
     v = config.get("velocity", np.zeros_like(w))
+
+    next_w = None
+    # Update the velocity v and store the updated weights in next_w.
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     v = config["momentum"] * v - config["learning_rate"] * dw
     next_w = w + v
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     config["velocity"] = v
     return next_w, config
 
@@ -43,9 +48,14 @@ def rmsprop(w, dw, config=None):
     config.setdefault("decay_rate", 0.99)
     config.setdefault("epsilon", 1e-8)
     config.setdefault("cache", np.zeros_like(w))
+
+    next_w = None
+    # Store the updated weights in next_w and the moving average of dw**2 in config["cache"].
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     decay = config["decay_rate"]
     config["cache"] = decay * config["cache"] + (1 - decay) * dw**2
     next_w = w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"])
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return next_w, config
 
 
@@ -65,6 +75,10 @@ def adam(w, dw, config=None):
     config.setdefault("v", np.zeros_like(w))
     config.setdefault("t", 0)
 
+    next_w = None
+    # Store the updated weights in next_w and the new m, v and t in config. To match the
+    # expected outputs, increment t before using it.
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     beta1, beta2 = config["beta1"], config["beta2"]
     config["t"] += 1
     config["m"] = beta1 * config["m"] + (1 - beta1) * dw
@@ -72,4 +86,5 @@ def adam(w, dw, config=None):
     m_hat = config["m"] / (1 - beta1 ** config["t"])
     v_hat = config["v"] / (1 - beta2 ** config["t"])
     next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return next_w, config

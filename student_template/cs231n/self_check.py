@@ -70,11 +70,24 @@ def cnn_loss(d):
     return (loss, *[grads.get(name) for name in ("W1", "b1", "W2", "b2", "W3", "b3")])
 
 
+def update_rule(d):
+    """Steps of an update rule, each fed the w and the config the last returned; the final
+    next_w and the config's state arrays."""
+    from cs231n import optim
+
+    rule, w, config = getattr(optim, d["rule"]), d["w"], dict(d["config"])
+    for dw in d["dw"]:  # one dw per step
+        w, config = rule(w, dw, config)
+        if w is None:
+            return (None,) * (1 + len(d["state"]))
+    return (w, *[config.get(key) for key in d["state"]])
+
+
 PROCEDURES = {
     "conv_forward": conv_forward, "conv_backward": conv_backward,
     "pool_forward": pool_forward, "pool_backward": pool_backward,
     "spatial_batchnorm": spatial_batchnorm, "spatial_groupnorm": spatial_groupnorm,
-    "cnn_loss": cnn_loss,
+    "cnn_loss": cnn_loss, "update_rule": update_rule,
 }
 
 

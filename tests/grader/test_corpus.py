@@ -97,7 +97,9 @@ def test_numpy2_and_python2_code_is_explained_in_plain_words(graded):
 
     _, result = samples["mutant_python2_print_statement"]
     assert any("print is a function in Python 3" in note for note in result.notes)
-    assert all(c.status == "error" for c in result.checks)
+    rules = ("sgd_momentum", "rmsprop", "adam")  # optim.py imports no layers.py
+    assert all(c.status == "error" for c in result.checks if c.id not in rules)
+    assert all(c.status == "passed" for c in result.checks if c.id in rules)
 
 
 def test_edits_to_provided_files_have_no_effect(graded):

@@ -29,8 +29,11 @@ def not_passed(checks):
 
 def test_exit_at_import_is_explained(graded):
     result, checks = checks_of(graded, "hostile_exit_at_import")
-    assert result.score == 0
-    assert all(c.status == "error" for c in checks.values())
+    # Only the update rules, whose optim.py imports no layers.py, earn their points.
+    rules = {"sgd_momentum", "rmsprop", "adam"}
+    assert result.score == sum(checks[c].max_score for c in rules)
+    assert all(c.status == "error" for cid, c in checks.items() if cid not in rules)
+    assert all(checks[c].status == "passed" for c in rules)
     assert "died" in checks["conv_forward"].message
 
 

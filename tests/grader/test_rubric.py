@@ -42,7 +42,7 @@ def write(tmp_path, text):
     (("NUM_TRAINING = 2000", '"NUM TRAINING" = 2000'), "NUM TRAINING"),
     (('id = "conv_backward"', 'id = "conv_forward"'), "duplicate check ids"),
     (('depends_on = ["conv_forward"]', 'depends_on = ["conv_fwd"]'), "conv_fwd"),
-    (("points = 10", "pionts = 10"), "pionts"),
+    (("points = 9", "pionts = 9"), "pionts"),
     (("entries = 40", "entries = -1"), "entries"),
     (("entries = 40", "entries = true"), "entries"),
     (("entries = 40", 'entries = "all"'), "entries"),

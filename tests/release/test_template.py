@@ -83,6 +83,10 @@ out["spatial_batchnorm_forward"] = repr(L.spatial_batchnorm_forward(x, gamma, be
 out["spatial_batchnorm_backward"] = repr(L.spatial_batchnorm_backward(x, None))
 out["spatial_groupnorm_forward"] = repr(L.spatial_groupnorm_forward(x, gamma.reshape(1, 4, 1, 1), beta.reshape(1, 4, 1, 1), 2, {}))
 out["spatial_groupnorm_backward"] = repr(L.spatial_groupnorm_backward(x, None))
+out["dropout_backward"] = repr(L.dropout_backward(x, ({"mode": "train", "p": 0.5}, None)))
+from cs231n import optim as O
+for rule in ("sgd_momentum", "rmsprop", "adam"):
+    out[rule] = repr(getattr(O, rule)(np.ones(3), np.ones(3))[0])
 
 model = ThreeLayerConvNet(input_dim=(3, 8, 8), num_filters=2, filter_size=3, hidden_dim=5)
 out["params"] = repr(model.params)
@@ -104,6 +108,10 @@ STARTER_OUTPUTS = {
     "spatial_batchnorm_backward": "(None, None, None)",
     "spatial_groupnorm_forward": "(None, None)",
     "spatial_groupnorm_backward": "(None, None, None)",
+    "dropout_backward": "None",
+    "sgd_momentum": "None",
+    "rmsprop": "None",
+    "adam": "None",
     "params": "{}",
     "loss(X)": "None",
     "loss(X, y)": "(0, {})",
