@@ -67,8 +67,10 @@ class Rubric:
         return {c.id: c for c in self.checks}
 
     def only(self, ids):
-        """This rubric with only the checks named in ids, the others skipped."""
-        kept = tuple(c for c in self.checks if c.id in ids)
+        """This rubric with only the checks named in ids, the others skipped, and dependencies on
+        those dropped (a dependency explains a failure; it never changes a status)."""
+        kept = tuple(replace(c, depends_on=tuple(d for d in c.depends_on if d in ids))
+                     for c in self.checks if c.id in ids)
         return replace(self, checks=kept, skip=self.skip + tuple(c.id for c in self.checks if c.id not in ids))
 
     @property

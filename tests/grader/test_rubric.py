@@ -106,5 +106,6 @@ def test_only_keeps_the_named_checks_and_skips_the_rest():
 
     two = load_rubric().only({"conv_forward", "cnn_loss"})
     assert [c.id for c in two.checks] == ["conv_forward", "cnn_loss"]
+    assert load_rubric().by_id()["cnn_loss"].depends_on and not two.by_id()["cnn_loss"].depends_on
     ensure_implemented(two, load_all())
     ensure_implemented(load_rubric(Path(__file__).parents[1] / "submissions" / "quick_rubric.toml"), load_all())
