@@ -38,8 +38,7 @@ def explanations():
 
     assignment = load_assignment()
     files = " and ".join(p.rsplit("/", 1)[-1] for p in student_files(provided_package()))
-    fill = {"files": files, "package": assignment.package}
-    return [(pattern, words.replace("{files}", fill["files"]).replace("{package}", fill["package"]))
+    return [(pattern, words.replace("{files}", files).replace("{package}", assignment.package))
             for pattern, words in list(assignment.explanations) + KNOWN_ERRORS]
 
 def error_text(meta):

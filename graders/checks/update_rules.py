@@ -141,20 +141,16 @@ def rule_check(rule, suspects=()):
 
 # ---------------------------------------------------------------- well-known mistakes, as rules
 
-def momentum_not_stored(w, dw, config=None):
-    config = dict(config or {})
-    velocity = config.get("velocity")
-    next_w, config = optim.sgd_momentum(w, dw, config)
-    config["velocity"] = velocity if velocity is not None else np.zeros_like(w)
-    return next_w, config
-
-
-def rmsprop_cache_not_stored(w, dw, config=None):
-    config = dict(config or {})
-    cache = config.get("cache")
-    next_w, config = optim.rmsprop(w, dw, config)
-    config["cache"] = cache if cache is not None else np.zeros_like(w)
-    return next_w, config
+def state_not_stored(rule, key):
+    """The rule as written by a student who computes the new state but never stores it in
+    config[key]: the next step starts from the old state (or zeros) again."""
+    def buggy(w, dw, config=None):
+        config = dict(config or {})
+        old = config.get(key)
+        next_w, config = rule(w, dw, config)
+        config[key] = old if old is not None else np.zeros_like(w)
+        return next_w, config
+    return buggy
 
 
 def adam_uncorrected(w, dw, config=None):
@@ -179,10 +175,10 @@ def adam_beta1_for_v(w, dw, config=None):
 
 check("sgd_momentum")(rule_check("sgd_momentum", [
     ("config['velocity'] is never updated: store the new velocity where the next step reads it (v, which the "
-     "starter code writes to config['velocity']).", momentum_not_stored)]))
+     "starter code writes to config['velocity']).", state_not_stored(optim.sgd_momentum, "velocity"))]))
 check("rmsprop")(rule_check("rmsprop", [
     ("config['cache'] is never updated: store the new moving average of dw**2 in config['cache'].",
-     rmsprop_cache_not_stored)]))
+     state_not_stored(optim.rmsprop, "cache"))]))
 check("adam")(rule_check("adam", [
     ("No bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t) before the step.", adam_uncorrected),
     ("The second moment uses beta1: v is a moving average of dw**2 with beta2.", adam_beta1_for_v)]))

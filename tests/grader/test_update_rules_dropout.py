@@ -67,7 +67,7 @@ def test_a_mutant_with_a_known_pattern_is_named(sweep, mutant):
 
 def test_the_notebook_step_is_judged_from_linspace_inputs():
     """The notebook's sgd_momentum cell: its first expected entry is -0.4 + 0.9 * 0.6 + 1e-3 * 0.6."""
-    job, _ = Draw("sgd_momentum", SEED).job, None
+    job = Draw("sgd_momentum", SEED).job
     assert job.arrays["notebook/w"][0, 0] == -0.4 and job.arrays["notebook/config/velocity"][0, 0] == 0.6
     from cs231n import optim
 
