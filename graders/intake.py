@@ -45,7 +45,7 @@ from types import MappingProxyType
 from typing import BinaryIO, Mapping, Protocol
 
 from .assignment import load_assignment
-from .untrusted import UnreadableOutput, read_bytes
+from .untrusted import UnreadableOutput, describe_size, read_bytes
 from .workspace import provided_package, student_files
 
 ASSIGNMENT = load_assignment()
@@ -286,19 +286,12 @@ def _depth(path: str) -> int:
     return path.count("/") + 1 if path else 0
 
 
-def _size(n: float) -> str:
-    for unit, scale in (("MiB", 2**20), ("KiB", 2**10)):
-        if n >= scale:
-            return f"{n / scale:.3g} {unit}"
-    return f"{int(n)} bytes"
-
-
 # ----------------------------------------------------------------------------- zips
 
 def _check_archive_size(size: int, label: str, limits: IntakeLimits) -> None:
     if size > limits.max_archive_bytes:
         raise IntakeError(
-            f"{label} is {_size(size)}, more than the {_size(limits.max_archive_bytes)} allowed "
+            f"{label} is {describe_size(size)}, more than the {describe_size(limits.max_archive_bytes)} allowed "
             "for a submission archive. Leave out the CIFAR-10 data (cs231n/datasets/) and other "
             f"large files. {REMAKE_ZIP}")
 
@@ -416,8 +409,8 @@ class _ZipSource:
     def _check_ratio(self, entry: _Entry, size: int, packed: int) -> None:
         if size > _RATIO_FLOOR and size > self.limits.max_ratio * packed:
             raise IntakeError(
-                f"{self.label}: the entry '{entry.name}' unpacks from {_size(packed)} to "
-                f"{_size(size)} or more, a compression ratio over {self.limits.max_ratio:g}; "
+                f"{self.label}: the entry '{entry.name}' unpacks from {describe_size(packed)} to "
+                f"{describe_size(size)} or more, a compression ratio over {self.limits.max_ratio:g}; "
                 f"it looks like a zip bomb and is refused. {REMAKE_ZIP}")
 
 
@@ -653,8 +646,8 @@ def _read_capped(source: _Source, entry: _Entry, cap: int, advice: str) -> bytes
     except _TooLarge as grown:  # it grew over the cap after it was listed
         size = grown.args[0]
     if size > cap:
-        raise IntakeError(f"{source.label}: '{entry.name}' is {_size(size)} or more, over the "
-                          f"{_size(cap)} limit for one file. {advice}")
+        raise IntakeError(f"{source.label}: '{entry.name}' is {describe_size(size)} or more, over the "
+                          f"{describe_size(cap)} limit for one file. {advice}")
     return data
 
 
@@ -668,7 +661,7 @@ def _read_planned(source: _Source, plan: dict[str, _Entry], notebook: _Entry | N
         total += len(data)
         if total > limits.max_total_bytes:
             raise IntakeError(f"{source.label}: the files to grade add up to more than "
-                              f"{_size(limits.max_total_bytes)} (limit reached at '{entry.name}'). "
+                              f"{describe_size(limits.max_total_bytes)} (limit reached at '{entry.name}'). "
                               f"{advice}")
         if key is None:
             nb_bytes = data
