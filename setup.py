@@ -7,9 +7,13 @@ import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
+# The reference package lives in its assignment's folder and is imported under that folder's
+# name (graders.assignments.cs231n_a2.reference.cs231n), never as a top-level `cs231n`.
+REFERENCE = "graders/assignments/cs231n_a2/reference/cs231n"
+
 extension = Extension(
-    "cs231n.im2col_cython",
-    ["reference/cs231n/im2col_cython.pyx"],
+    REFERENCE.replace("/", ".") + ".im2col_cython",
+    [REFERENCE + "/im2col_cython.pyx"],
     include_dirs=[numpy.get_include()],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
 )

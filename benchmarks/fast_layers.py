@@ -16,8 +16,8 @@ autograd graph) is built outside the timed region.  The naive convolution is
 slow, so it gets at most 3 repeats, and --quick skips the naive layers.
 Timings on a shared machine are noisy: run it on an otherwise idle one.
 
-The cs231n package must be importable (pip install the project, or
-PYTHONPATH=reference with the Cython extension built in place).
+The reference package is the one installed with the grader (pip install the project):
+it is imported from its assignment's folder, as the grader's checks import it.
 """
 import argparse
 import os
@@ -27,7 +27,7 @@ import time
 
 import numpy as np
 
-from cs231n import fast_layers, layers
+from graders.assignments.cs231n_a2.reference.cs231n import fast_layers, layers
 
 # Imported in main(), after numpy's BLAS has been inspected, so that
 # threadpoolctl cannot mistake torch's BLAS for numpy's.

@@ -1,24 +1,43 @@
-"""The assignment being graded, as data the engine reads (graders/assignment.toml).
+"""An assignment: the folder of data and checks the engine grades with.
 
-The engine (intake, workspace, sandbox, runner, reports) should name no function, class,
-file or check of any assignment; what it must know about one comes from here. Today the
-manifest covers the package name, the notebooks, the submission zip's name and the naive
-view (the modules stubbed out for checks that must not use the fast path, the message the
-stand-ins raise, and the instructor's flag for a check that called one) and explanations
-of errors particular to the assignment. The student files
-are not listed: they follow from the reference's solution regions (graders/workspace.py).
+The engine (intake, workspace, sandbox, runner, batch, reports) names no function, class,
+file or check of any assignment; it receives an Assignment and asks it. An assignment is a
+folder:
+
+    assignment.toml    the manifest: name, title, the package students edit, the notebooks
+                       and the part each belongs to, the submission zip's name, the naive
+                       view, explanations of errors particular to the assignment
+    rubric.toml        points, tolerances, time limits, hints (graders/rubric.py)
+    checks/            the check modules, each check marked with @check(id) (graders/checks)
+    public_checks.py   (optional) the public self-checks' inputs, for the released template
+    reference/<package>/   the reference package; its solution regions say which files
+                       are the student's (graders/solutions.py)
+    notebooks/         the notebooks students fill in
+
+The assignments shipped with the grader are the folders of graders/assignments/; any other
+folder laid out the same way can be named by its path. The folder is imported under a
+private module name (graders.assignments.<folder> for a shipped one), so its checks reach
+the reference as `from ..reference.<package> import ...`: the grader never imports the
+reference as whichever `<package>` comes first on sys.path.
 """
 import functools
+import hashlib
+import importlib
+import importlib.machinery
+import importlib.util
+import re
+import sys
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 STAND_IN_ERROR = "FastPathUnavailable"  # the exception the naive view's stand-ins raise
+SHIPPED = Path(__file__).resolve().parent / "assignments"
+MANIFEST = "assignment.toml"
 
 
 class ManifestError(ValueError):
-    """The assignment's manifest is malformed; the message names the file and the field."""
+    """The assignment's manifest is malformed or missing; the message names the file and the field."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +63,58 @@ class Assignment:
     naive_view: NaiveView
     explanations: tuple[tuple[str, str], ...]  # (pattern, words) for errors particular to it
     source: str                    # the manifest's path, for messages
+    module: str                    # the private name the folder is imported under
+
+    @property
+    def folder(self):
+        return Path(self.source).parent
+
+    @property
+    def reference(self):
+        """The reference package's folder (reference/<package> in the assignment's folder)."""
+        return self.folder / "reference" / self.package
+
+    @property
+    def reference_module(self):
+        """The reference package's private import name: <module>.reference.<package>."""
+        return "%s.reference.%s" % (self.module, self.package)
+
+    def import_reference(self, submodule=None):
+        """The reference package (or one of its modules), imported under its private name."""
+        import_folder(self)
+        return importlib.import_module(self.reference_module + ("." + submodule if submodule else ""))
+
+    @property
+    def rubric_path(self):
+        return self.folder / "rubric.toml"
+
+    def notebook_path(self, notebook):
+        return self.folder / "notebooks" / notebook.file
+
+    def checks(self):
+        """{check id: check function} of the assignment's check modules."""
+        from .checks import load_checks
+
+        import_folder(self)
+        return load_checks(self.module + ".checks")
+
+    def rubric(self, path=None):
+        """The assignment's rubric, or another one an instructor passes."""
+        from .rubric import load_rubric
+
+        return load_rubric(path or self.rubric_path)
+
+    def public_checks(self, rubric):
+        """The public self-checks' document (inputs, expected outputs, hints) students get with
+        the template, from the assignment's public_checks module; None if it has none."""
+        import_folder(self)
+        try:
+            module = importlib.import_module(self.module + ".public_checks")
+        except ModuleNotFoundError as e:
+            if e.name != self.module + ".public_checks":
+                raise
+            return None
+        return module.public_checks_document(rubric, self)
 
     def unavailable_message(self, module):
         """What the naive view's stand-in for package.module raises."""
@@ -53,17 +124,40 @@ class Assignment:
         return self.naive_view.flag.format(functions=", ".join(functions))
 
 
-def default_manifest_path():
-    return Path(str(resources.files("graders").joinpath("assignment.toml")))
+def shipped():
+    """The names of the assignments shipped with the grader."""
+    return sorted(p.parent.name for p in SHIPPED.glob("*/" + MANIFEST))
 
 
-@functools.lru_cache(maxsize=8)
-def load_assignment(path=None):
-    """The Assignment of a manifest (the shipped one when path is None)."""
-    path = Path(path or default_manifest_path())
+def load_assignment(which=None):
+    """The Assignment named `which`: a shipped assignment's name, or the path of an assignment
+    folder or of its manifest. None: the one shipped assignment (an error if there are several)."""
+    return _load(_manifest_path(which))
+
+
+def _manifest_path(which):
+    if which is None:
+        names = shipped()
+        if len(names) != 1:
+            raise ManifestError("the grader ships %s; name one with --assignment" % (
+                "the assignments " + ", ".join(names) if names else "no assignment"))
+        which = names[0]
+    which = str(which)
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", which) and (SHIPPED / which / MANIFEST).is_file():
+        return SHIPPED / which / MANIFEST
+    path = Path(which).resolve()
+    path = path / MANIFEST if path.is_dir() else path
+    if not path.is_file():
+        raise ManifestError("no assignment %r: neither a shipped one (%s) nor a folder holding %s" % (
+            which, ", ".join(shipped()) or "none", MANIFEST))
+    return path
+
+
+@functools.lru_cache(maxsize=16)
+def _load(path):
     try:
         data = tomllib.loads(path.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as e:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise ManifestError("cannot read the assignment manifest %s: %s" % (path, e)) from e
     try:
         view = data["naive_view"]
@@ -73,6 +167,28 @@ def load_assignment(path=None):
             zip_name=str(data["submission"]["zip_name"]),
             naive_view=NaiveView(tuple(map(str, view["unavailable"])), str(view["message"]), str(view["flag"])),
             explanations=tuple((str(e["pattern"]), str(e["words"])) for e in data.get("explain", [])),
-            source=str(path))
+            source=str(path), module=module_name(path.parent))
     except (KeyError, TypeError) as e:
         raise ManifestError("assignment manifest %s: missing or malformed field %s" % (path, e)) from e
+
+
+def module_name(folder):
+    """graders.assignments.<name> for a shipped folder; a name derived from the path otherwise,
+    so two folders never share one."""
+    if folder.parent == SHIPPED:
+        return "%s.%s" % (__package__, "assignments." + folder.name)
+    tag = hashlib.sha256(str(folder).encode()).hexdigest()[:12]
+    return "_graded_assignment_%s_%s" % (re.sub(r"\W", "_", folder.name), tag)
+
+
+def import_folder(assignment):
+    """Import the assignment's folder as the package assignment.module (idempotent)."""
+    if assignment.module in sys.modules:
+        return sys.modules[assignment.module]
+    if assignment.folder.parent == SHIPPED:
+        return importlib.import_module(assignment.module)
+    spec = importlib.machinery.ModuleSpec(assignment.module, None, is_package=True)
+    spec.submodule_search_locations = [str(assignment.folder)]
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[assignment.module] = module
+    return module

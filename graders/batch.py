@@ -19,9 +19,9 @@ from pathlib import Path
 
 from . import __version__, cluster, confinement, pipeline, sandbox, store
 from .provenance import provenance_of, receive, rubric_sha256
-from .checks import load_all
+from .intake import Layout
 from .result import SubmissionResult, result_from_doc
-from .rubric import ensure_implemented, load_rubric
+from .rubric import ensure_implemented
 
 
 @dataclass
@@ -60,12 +60,13 @@ def run(jobs, out, options, workers=None, force=False, progress=None, dask=None)
 
     dask: the address of a Dask scheduler to grade on (see graders.cluster) instead of locally.
     """
-    rubric = load_rubric(options.rubric)
-    ensure_implemented(rubric, load_all())
+    assignment = options.assignment
+    rubric = assignment.rubric(options.rubric)
+    ensure_implemented(rubric, assignment.checks())
     seed = options.seed if options.seed is not None else secrets.randbits(63)
     out = Path(out)
     if dask is None:  # refuse before anything is graded (a cluster's workers check for themselves)
-        confinement.ensure(options.mode or sandbox.available_mode())
+        confinement.ensure(options.mode or sandbox.available_mode(), assignment)
     with store.locked(out), _grader(dask, out, rubric, options, seed) as (grade, threads):
         log = store.RunLog(out, uuid.uuid4().hex[:12])
         cleaned = store.clean_leftovers(out)
@@ -74,7 +75,7 @@ def run(jobs, out, options, workers=None, force=False, progress=None, dask=None)
                    grader_version=__version__, rubric_sha256=rubric_sha256(rubric), cleaned=cleaned)
 
         def settle(job):
-            return settle_one(job, out, rubric, force, grade)
+            return settle_one(job, out, rubric, force, grade, assignment)
 
         report = BatchReport(log.run_id, [])
         finished = _run_pool(jobs, settle, threads, log, report, progress)
@@ -96,7 +97,7 @@ def _grader(dask, out, rubric, options, seed):
         yield cluster.remote_grader(client, out, rubric, options, seed), cluster.IN_FLIGHT
 
 
-def settle_one(job, out, rubric, force, grade):
+def settle_one(job, out, rubric, force, grade, assignment):
     """Reuse the job's up-to-date result in out, or grade it with grade(job, received, made_from).
 
     The submission is read once (provenance.receive): the hash that decides reuse and is
@@ -105,8 +106,8 @@ def settle_one(job, out, rubric, force, grade):
     failure becomes that submission's grader_error result and the batch goes on.
     """
     try:
-        received = receive(job.path, job.id)
-        made_from = provenance_of(received, rubric)
+        received = receive(job.path, Layout.of(assignment), job.id)
+        made_from = provenance_of(received, rubric, assignment)
         if not force:
             doc = store.read_result(out, job.id)
             if reusable(doc, made_from):

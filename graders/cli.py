@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from . import __version__, api, batch, cluster, collect, confinement, intake, release, store, student_check, synthetic
+from .assignment import ManifestError, load_assignment, shipped
 from .progress import Progress
 from .rubric import RubricError
 
@@ -30,15 +31,18 @@ def positive(text):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="cs231n-grade", description="Grade CS231n ConvolutionalNetworks submissions.")
+    parser = argparse.ArgumentParser(prog="cs231n-grade", description="Grade submissions of CS231n-style assignments.")
     parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
+    parser.add_argument("--assignment", metavar="NAME",
+                        help="the assignment: a shipped one's name (%s) or the path of an assignment folder "
+                             "(default: the shipped one)" % ", ".join(shipped()))
     verbs = parser.add_subparsers(dest="verb", required=True)
 
     grade = verbs.add_parser("grade", help="grade submissions (folders or zips) into OUT/<name>/result.json")
     grade.add_argument("paths", nargs="+", metavar="PATH",
                        help="a submission folder or zip, or a folder of them (one per student)")
     grade.add_argument("--out", required=True, help="folder for the results")
-    grade.add_argument("--rubric", help="a rubric TOML file (default: the one shipped with the grader)")
+    grade.add_argument("--rubric", help="a rubric TOML file (default: the assignment's own)")
     grade.add_argument("--isolation", choices=["bwrap", "rlimits"], help="sandbox mode (default: bwrap when available)")
     grade.add_argument("--seed", type=int, help="fix the secret seed of the hidden inputs (for debugging)")
     grade.add_argument("--keep-workspace", action="store_true", help="keep each submission's workspace")
@@ -60,10 +64,8 @@ def parse_args(argv):
     rel.add_argument("--template", default=str(release.DEFAULT_TEMPLATE),
                      help="folder to hold the template's cs231n/ (default: %(default)s)")
     rel.add_argument("--bundle", metavar="ZIP", help="also write the zip students receive")
-    rel.add_argument("--reference", default=str(release.DEFAULT_REFERENCE),
-                     help="the reference package folder (default: %(default)s)")
-    rel.add_argument("--notebook", default=str(release.DEFAULT_NOTEBOOK),
-                     help="the notebook to put in the zip (default: %(default)s)")
+    rel.add_argument("--reference", help="the reference package folder (default: the assignment's)")
+    rel.add_argument("--notebook", help="the notebook to put in the zip (default: the assignment's first)")
 
     data = verbs.add_parser("synthetic-data", help="write a synthetic CIFAR-10 (offline stand-in) into OUT")
     data.add_argument("out", metavar="OUT", help="folder to hold cifar-10-batches-py/")
@@ -78,7 +80,7 @@ def main(argv=None):
     run = {"grade": run_grade, "check": run_check, "release": run_release, "synthetic-data": run_synthetic}[args.verb]
     try:
         return run(args)
-    except (RubricError, release.ReleaseError, release.MarkerError, intake.IntakeError, OSError) as e:
+    except (ManifestError, RubricError, release.ReleaseError, release.MarkerError, intake.IntakeError, OSError) as e:
         print("cs231n-grade %s: error: %s" % (args.verb, e), file=sys.stderr)
         return 1
     except confinement.ConfinementError as e:
@@ -87,9 +89,11 @@ def main(argv=None):
 
 
 def run_grade(args):
-    options = api.Options(rubric=args.rubric, mode=args.isolation, keep_workspace=args.keep_workspace, seed=args.seed)
+    assignment = load_assignment(args.assignment)
+    options = api.Options(assignment=assignment, rubric=args.rubric, mode=args.isolation,
+                          keep_workspace=args.keep_workspace, seed=args.seed)
     try:
-        jobs = collect.collect(args.paths)
+        jobs = collect.collect(args.paths, intake.Layout.of(assignment))
     except collect.CollectError as e:
         print("cs231n-grade grade: error: %s" % e, file=sys.stderr)
         return 2
@@ -121,13 +125,14 @@ def run_grade(args):
 
 
 def run_check(args):
-    passed, text = student_check.check_package(args.path, mode=args.isolation)
+    passed, text = student_check.check_package(args.path, load_assignment(args.assignment), mode=args.isolation)
     print(text)
     return 0 if passed else 1
 
 
 def run_release(args):
-    package, bundle = release.release(args.reference, args.template, args.bundle, args.notebook)
+    package, bundle = release.release(args.reference, args.template, args.bundle, args.notebook,
+                                      load_assignment(args.assignment))
     print("template written to %s" % package)
     if bundle:
         print("bundle written to %s" % bundle)

@@ -1,7 +1,8 @@
 """Which submissions a batch grades: command-line paths -> (submission id, path) jobs.
 
 A path is one submission when it is a zip, or a folder that is a submission itself: named
-cs231n, or holding cs231n/, layers.py, classifiers/ or a notebook at its top, or holding
+as the assignment's package (cs231n), or holding the package, a student file (layers.py,
+classifiers/) or a notebook at its top, or holding
 no subfolder or zip at all (intake then says what is missing). Any other folder is a
 folder of submissions: each subfolder and each .zip in it is one student's submission;
 hidden entries (.DS_Store, ._*), __MACOSX and other files are ignored. A submission's id
@@ -11,7 +12,7 @@ OUT/<store.folder_name(id)>/, the id itself unless that is unsafe.
 from dataclasses import dataclass
 from pathlib import Path
 
-from .intake import NOTEBOOK, PACKAGE, student_paths, submission_name
+from .intake import submission_name
 from .store import folder_name
 IGNORED = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})
 
@@ -31,9 +32,10 @@ class CollectError(ValueError):
     """The paths cannot be graded as one batch; the message says why and what to do."""
 
 
-def collect(paths):
-    """Jobs for paths given on the command line, folders of submissions expanded; ids unique."""
-    jobs = [job for path in paths for job in expand(Path(path))]
+def collect(paths, layout):
+    """Jobs for paths given on the command line, folders of submissions expanded (layout, an
+    intake.Layout, tells a submission folder); ids unique."""
+    jobs = [job for path in paths for job in expand(Path(path), layout)]
     check_unique(jobs)
     return jobs
 
@@ -45,24 +47,25 @@ def as_submissions(paths):
     return jobs
 
 
-def expand(path):
+def expand(path, layout):
     """The jobs of one path: itself, or each submission in it if it is a folder of submissions."""
-    if path.is_dir() and not is_submission_folder(path):
+    if path.is_dir() and not is_submission_folder(path, layout):
         entries = submission_entries(path)
         if entries:
             return [Job(submission_name(e), e) for e in entries]
     return [Job(submission_name(path), path)]
 
 
-def submission_markers():
+def submission_markers(layout):
     """Names whose presence at a folder's top makes it one submission: the package, the notebook,
     and the student files' first path components ("layers.py", "classifiers")."""
-    return (PACKAGE, NOTEBOOK, *sorted({s.split("/")[0] for s in student_paths()}))
+    return tuple(filter(None, (layout.package, layout.notebook,
+                               *sorted({s.split("/")[0] for s in layout.student_paths}))))
 
 
-def is_submission_folder(folder):
+def is_submission_folder(folder, layout):
     """True for a folder that is one submission by its own top level."""
-    return folder.name == PACKAGE or any((folder / marker).exists() for marker in submission_markers()) \
+    return folder.name == layout.package or any((folder / m).exists() for m in submission_markers(layout)) \
         or any(p.suffix == ".ipynb" for p in folder.iterdir())
 
 

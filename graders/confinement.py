@@ -22,7 +22,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from . import reference, sandbox
+from . import sandbox
 from .workspace import student_files
 
 
@@ -46,14 +46,14 @@ _verified = set()
 _lock = threading.Lock()
 
 
-def ensure(mode, submission_path=None):
+def ensure(mode, assignment, submission_path=None):
     """Raise ConfinementError unless a child sandboxed in `mode` is confined as described above.
 
     bwrap mode binds neither the reference nor any submission into the sandbox: nothing to check.
     """
     if mode != "rlimits":
         return
-    location = reference.location()  # the reference's student files hold its solutions
+    location = assignment.reference  # the reference's student files hold its solutions
     secrets = [location.parent / relative for relative in student_files(location)]
     if submission_path is not None:  # its files stand for its neighbours', other students' work
         secrets += sample_files(Path(os.path.realpath(submission_path)))
@@ -61,7 +61,7 @@ def ensure(mode, submission_path=None):
     with _lock:
         if key in _verified:
             return
-        readable, enforced = probe(secrets)
+        readable, enforced = probe(secrets, location)
         if not any(e.startswith("filesystem (landlock") for e in enforced):
             raise ConfinementError(
                 "refusing to grade in rlimits mode: this kernel does not offer Landlock, so student code "
@@ -87,14 +87,14 @@ def sample_files(path, count=3):
     return found
 
 
-def probe(paths):
+def probe(paths, reference):
     """(the paths a child sandboxed in rlimits mode could read, what its sandbox enforced)."""
     with tempfile.TemporaryDirectory(prefix="cs231n-probe-") as folder:
         os.chmod(folder, 0o711)
         workspace = Path(folder) / "ws"
         workspace.mkdir()
         run = sandbox.run_confined([sys.executable, "-I", "-S", "-c", _PROBE, *map(str, paths)], workspace,
-                                   sandbox.Limits(wall_seconds=60), mode="rlimits", hidden=[reference.location()])
+                                   sandbox.Limits(wall_seconds=60), mode="rlimits", hidden=[reference])
     try:
         readable = json.loads(run.stdout)
     except ValueError:

@@ -7,7 +7,6 @@ import functools
 import re
 import threading
 
-from .assignment import load_assignment
 
 _compile_lock = threading.Lock()
 
@@ -32,12 +31,11 @@ KNOWN_ERRORS = [
 
 
 @functools.cache
-def explanations():
+def explanations(assignment):
     """Every (pattern, explanation) in the order they are tried, with {files} and {package} filled in."""
-    from .workspace import provided_package, student_files
+    from .workspace import student_files
 
-    assignment = load_assignment()
-    files = " and ".join(p.rsplit("/", 1)[-1] for p in student_files(provided_package()))
+    files = " and ".join(p.rsplit("/", 1)[-1] for p in student_files(assignment.reference))
     return [(pattern, words.replace("{files}", files).replace("{package}", assignment.package))
             for pattern, words in list(assignment.explanations) + KNOWN_ERRORS]
 
@@ -45,26 +43,27 @@ def error_text(meta):
     return "%s: %s" % (str(meta.get("error_type") or "Error"), str(meta.get("error") or "").strip())
 
 
-def known_cause(meta):
-    """The plain-language cause of a reported error when it is a known one, else None."""
+def known_cause(meta, assignment):
+    """The plain-language cause of a reported error when it is a known one, else None
+    (the assignment's own explanations are tried first)."""
     if meta.get("error_type") == "TaskError":
         return None
     text = error_text(meta)
-    for pattern, explanation in explanations():
+    for pattern, explanation in explanations(assignment):
         match = re.search(pattern, text)
         if match:
             return explanation.format(*match.groups()) + "."
     return None
 
 
-def explain(meta):
+def explain(meta, assignment):
     """One message for a child that reported an error in the student's code."""
     where = meta.get("current")
     if meta.get("error_type") == "TaskError":  # the child's own words about a broken contract
         return "%s: %s" % (where or "your code", meta.get("error"))
     text = error_text(meta)
     prefix = "%s raised %s" % (where, text) if where else text
-    cause = known_cause(meta)
+    cause = known_cause(meta, assignment)
     return "%s. In plain words: %s" % (prefix, cause) if cause else prefix
 
 

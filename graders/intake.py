@@ -46,11 +46,8 @@ from typing import BinaryIO, Mapping, Protocol
 
 from .assignment import load_assignment
 from .untrusted import UnreadableOutput, describe_size, read_bytes
-from .workspace import provided_package, student_files
+from .workspace import student_files
 
-ASSIGNMENT = load_assignment()
-PACKAGE = ASSIGNMENT.package
-NOTEBOOK = ASSIGNMENT.notebooks[0].file
 SOURCE_SUFFIXES = (".py", ".pyx")
 JUNK_DIRS = frozenset({
     "__MACOSX", "__pycache__", ".ipynb_checkpoints", "build", "cifar-10-batches-py",
@@ -62,8 +59,7 @@ COMPILED_SUFFIXES = (".pyc", ".pyo", ".so", ".pyd", ".c", ".o", ".dll", ".dylib"
 METADATA_LABEL = "macOS/Windows metadata file(s) (.DS_Store, ._*)"
 COMPILED_LABEL = "compiled or generated file(s) (*.pyc, *.so, *.c, ...)"
 
-REMAKE_ZIP = ("Re-create the zip with the course's collect_submission script (or `zip -r "
-              f"{ASSIGNMENT.zip_name} {PACKAGE} {NOTEBOOK}`) and submit again.")
+REMAKE_ZIP = "Re-create the zip with the course's collect_submission script and submit again."
 
 _CHUNK = 64 * 1024
 _RATIO_FLOOR = 64 * 1024  # entries unpacking to at most this many bytes skip the ratio test
@@ -82,6 +78,33 @@ class IntakeLimits:
     max_file_bytes: int = 8 * 2**20       # any one file we read
     max_entries: int = 5000               # entries in an archive / files walked in a folder
     max_ratio: float = 200.0              # compression ratio of any entry (zip-bomb guard)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What intake looks for in a submission: the assignment's package and student files."""
+
+    package: str                     # "cs231n"
+    student_paths: tuple[str, ...]   # inside the package: "layers.py", "classifiers/cnn.py", ...
+    notebook: str                    # the notebook graded with the package
+    zip_name: str                    # what the course's collect script makes
+
+    @classmethod
+    @functools.cache
+    def of(cls, assignment):
+        """The layout of an Assignment: its student files are those of its reference with a
+        solution region, so no list of them is written anywhere."""
+        paths = tuple(sorted(p.split("/", 1)[1] for p in student_files(assignment.reference)))
+        notebook = assignment.notebooks[0].file if assignment.notebooks else ""
+        return cls(assignment.package, paths, notebook, assignment.zip_name)
+
+    def expected(self) -> str:
+        held = " and ".join(self.student_paths)
+        beside = f" (next to {self.notebook})" if self.notebook else ""
+        command = " ".join(filter(None, ("zip -r", self.zip_name, self.package, self.notebook)))
+        return (f"Expected layout: a {self.package}/ folder holding {held}{beside}, at the top "
+                "of the zip or inside one folder, as made by the course's collect_submission script "
+                f"(or `{command}`).")
 
 
 @dataclass(frozen=True)
@@ -134,14 +157,16 @@ class _TooLarge(Exception):
 # ----------------------------------------------------------------------------- entry point
 
 def read_submission(path: Path | str, limits: IntakeLimits = IntakeLimits(),
-                    name: str | None = None) -> Submission:
-    """Read a submission zip or folder; raise IntakeError if it cannot be accepted."""
+                    name: str | None = None, layout: Layout | None = None) -> Submission:
+    """Read a submission zip or folder laid out for layout (None: the shipped assignment's);
+    raise IntakeError if it cannot be accepted."""
+    layout = layout or Layout.of(load_assignment())
     target = Path(path)
     sub_name = name or _default_name(target)
     if target.is_dir():
-        listing = _FolderWalk(target, limits).run()
-        return _assemble(listing, _FolderSource(target, listing.label), sub_name, limits, True)
-    return read_zip_bytes(read_archive(target, limits), target.name, sub_name, limits)
+        listing = _FolderWalk(target, limits, layout.package).run()
+        return _assemble(listing, _FolderSource(target, listing.label), sub_name, limits, True, layout)
+    return read_zip_bytes(read_archive(target, limits), target.name, sub_name, limits, layout)
 
 
 def read_archive(path: Path | str, limits: IntakeLimits = IntakeLimits()) -> bytes:
@@ -151,7 +176,7 @@ def read_archive(path: Path | str, limits: IntakeLimits = IntakeLimits()) -> byt
     target = Path(path)
     if not target.is_file():
         raise IntakeError(f"{target}: no such file or folder. Give the submission zip, "
-                          "or the folder that holds cs231n/.")
+                          "or the folder that holds the assignment's package.")
     _check_archive_size(target.stat().st_size, target.name, limits)
     try:
         with open(target, "rb") as stream:
@@ -164,9 +189,10 @@ def read_archive(path: Path | str, limits: IntakeLimits = IntakeLimits()) -> byt
 
 
 def read_zip_bytes(data: bytes, label: str, name: str,
-                   limits: IntakeLimits = IntakeLimits()) -> Submission:
+                   limits: IntakeLimits = IntakeLimits(), layout: Layout | None = None) -> Submission:
     """The Submission in a zip archive's bytes (see read_archive); label names it in messages."""
-    return _read_zip_stream(io.BytesIO(data), label, name, limits, True, ())
+    layout = layout or Layout.of(load_assignment())
+    return _read_zip_stream(io.BytesIO(data), label, name, limits, True, (), layout)
 
 
 def submission_name(path: Path | str) -> str:
@@ -198,17 +224,17 @@ def _escaped(ch: str) -> str:
 
 
 def _assemble(listing: _Listing, source: _Source, name: str, limits: IntakeLimits,
-              unwrap: bool) -> Submission:
-    root = _find_root(listing)
+              unwrap: bool, layout: Layout) -> Submission:
+    root = _find_root(listing, layout)
     if root is None:
         inner = _single_zip(listing) if unwrap else None
         if inner is None:
-            raise _not_found(listing, unwrap)
-        return _unwrap(inner, source, listing, name, limits)
-    plan, plan_notes = _plan_files(listing.entries, root)
-    notebook, nb_notes = _pick_notebook(listing.entries, root)
+            raise _not_found(listing, unwrap, layout)
+        return _unwrap(inner, source, listing, name, limits, layout)
+    plan, plan_notes = _plan_files(listing.entries, root, layout)
+    notebook, nb_notes = _pick_notebook(listing.entries, root, layout)
     files, nb_bytes = _read_planned(source, plan, notebook, limits)
-    notes = ((_layout_note(root, listing.label),) + plan_notes + nb_notes + listing.notes
+    notes = ((_layout_note(root, listing.label, layout.package),) + plan_notes + nb_notes + listing.notes
              + _unused_notes(listing.entries, plan, notebook))
     return Submission(name=name, files=MappingProxyType(files), notebook=nb_bytes,
                       notebook_path=notebook.name if notebook else None, notes=notes)
@@ -234,18 +260,18 @@ def _bad_name(label: str, raw: str, why: str) -> IntakeError:
                        f"{REMAKE_ZIP}")
 
 
-def _is_junk_dir(parts: list[str]) -> bool:
+def _is_junk_dir(parts: list[str], package: str) -> bool:
     last = parts[-1]
     return (last in JUNK_DIRS or last.endswith(".egg-info")
-            or (last == "datasets" and len(parts) > 1 and parts[-2] == PACKAGE))
+            or (last == "datasets" and len(parts) > 1 and parts[-2] == package))
 
 
-def _junk_label(path: str, is_dir: bool = False) -> str | None:
+def _junk_label(path: str, package: str, is_dir: bool = False) -> str | None:
     """Why a path is ignored: its junk folder ("a/__pycache__/") or a file category; else None."""
     parts = path.split("/")
     folders = parts if is_dir else parts[:-1]
     for depth in range(1, len(folders) + 1):
-        if _is_junk_dir(folders[:depth]):
+        if _is_junk_dir(folders[:depth], package):
             return "/".join(folders[:depth]) + "/"
     if is_dir:
         return None
@@ -292,7 +318,7 @@ def _check_archive_size(size: int, label: str, limits: IntakeLimits) -> None:
     if size > limits.max_archive_bytes:
         raise IntakeError(
             f"{label} is {describe_size(size)}, more than the {describe_size(limits.max_archive_bytes)} allowed "
-            "for a submission archive. Leave out the CIFAR-10 data (cs231n/datasets/) and other "
+            "for a submission archive. Leave out data sets (the package's datasets/) and other "
             f"large files. {REMAKE_ZIP}")
 
 
@@ -300,7 +326,7 @@ def _check_count(count: int, label: str, limits: IntakeLimits) -> None:
     if count > limits.max_entries:
         raise IntakeError(
             f"{label} holds {count} entries, more than the {limits.max_entries} allowed. Submit "
-            f"only the cs231n/ package and the notebooks, without data or virtual environments. "
+            f"only the package and the notebooks, without data or virtual environments. "
             f"{REMAKE_ZIP}")
 
 
@@ -320,7 +346,7 @@ def _declared_entry_count(stream: BinaryIO) -> int | None:
 
 
 def _read_zip_stream(stream: BinaryIO, label: str, name: str, limits: IntakeLimits,
-                     unwrap: bool, notes: tuple[str, ...]) -> Submission:
+                     unwrap: bool, notes: tuple[str, ...], layout: Layout) -> Submission:
     count = _declared_entry_count(stream)
     if count is not None:
         _check_count(count, label, limits)
@@ -330,12 +356,12 @@ def _read_zip_stream(stream: BinaryIO, label: str, name: str, limits: IntakeLimi
         raise IntakeError(f"{label} is not a readable zip archive ({exc}). Submit the zip made "
                           f"by the course's collect_submission script. {REMAKE_ZIP}") from exc
     with archive:
-        listing = _list_zip(archive, label, limits)
+        listing = _list_zip(archive, label, limits, layout.package)
         listing = _Listing(listing.label, listing.entries, listing.top, notes + listing.notes)
-        return _assemble(listing, _ZipSource(archive, label, limits), name, limits, unwrap)
+        return _assemble(listing, _ZipSource(archive, label, limits), name, limits, unwrap, layout)
 
 
-def _list_zip(archive: zipfile.ZipFile, label: str, limits: IntakeLimits) -> _Listing:
+def _list_zip(archive: zipfile.ZipFile, label: str, limits: IntakeLimits, package: str) -> _Listing:
     infos = archive.infolist()
     _check_count(len(infos), label, limits)
     entries, seen, ignored, top = [], {}, Counter(), set()
@@ -347,7 +373,7 @@ def _list_zip(archive: zipfile.ZipFile, label: str, limits: IntakeLimits) -> _Li
         if is_dir or not path:
             continue
         _check_unique(path, info.filename, seen, label)
-        junk = _junk_label(path)
+        junk = _junk_label(path, package)
         if junk:
             ignored[junk] += 1
             continue
@@ -419,8 +445,8 @@ class _ZipSource:
 class _FolderWalk:
     """Lists a folder without following links or entering junk folders."""
 
-    def __init__(self, top: Path, limits: IntakeLimits) -> None:
-        self.top, self.limits = top, limits
+    def __init__(self, top: Path, limits: IntakeLimits, package: str) -> None:
+        self.top, self.limits, self.package = top, limits, package
         self.label = Path(os.path.abspath(top)).name or str(top)
         self.seen = 0
         self.entries: list[_Entry] = []
@@ -448,7 +474,7 @@ class _FolderWalk:
         self.seen += len(found)
         if self.seen > self.limits.max_entries:
             raise IntakeError(f"{self.label} holds more than {self.limits.max_entries} files and "
-                              "folders. Point the grader at the folder holding cs231n/, without "
+                              f"folders. Point the grader at the folder holding {self.package}/, without "
                               "data, virtual environments or other assignments.")
         return found
 
@@ -463,7 +489,7 @@ class _FolderWalk:
                               f"({exc.strerror or exc}). Check its permissions.") from exc
         if "/" not in path:
             self.top_names.add(path + ("/" if is_dir else ""))
-        junk = _junk_label(path, is_dir)
+        junk = _junk_label(path, self.package, is_dir)
         if junk:
             self.ignored[junk] += 1
             return False
@@ -504,19 +530,6 @@ def _link_error(label: str, name: str, what: str) -> IntakeError:
 
 # ----------------------------------------------------------------------------- layout
 
-@functools.cache
-def student_paths() -> tuple[str, ...]:
-    """The student files inside the package ("layers.py", "classifiers/cnn.py"): those of the
-    reference with a solution region, so no list of them is written here."""
-    return tuple(sorted(p.split("/", 1)[1] for p in student_files(provided_package())))
-
-
-def expected_layout() -> str:
-    held = " and ".join(student_paths())
-    return (f"Expected layout: a {PACKAGE}/ folder holding {held} (next to {NOTEBOOK}), at the top "
-            "of the zip or inside one folder, as made by the course's collect_submission script.")
-
-
 def _package_root(path: str, student: str) -> str | None:
     """The package folder that path implies if it is the student file `student` (a path inside
     the package), where it belongs or flat beside the others ("cnn.py" for "classifiers/cnn.py")."""
@@ -528,69 +541,71 @@ def _package_root(path: str, student: str) -> str | None:
     return None
 
 
-def _root_candidates(entries: tuple[_Entry, ...]) -> set[str]:
+def _root_candidates(entries: tuple[_Entry, ...], layout: Layout) -> set[str]:
     """Folders that look like the package: they hold a student file, in place or flat."""
     found = set()
     for entry in entries:
         if entry.kind == "dirlink":
             continue
-        found.update(r for r in (_package_root(entry.path, s) for s in student_paths()) if r is not None)
+        found.update(r for r in (_package_root(entry.path, s) for s in layout.student_paths) if r is not None)
     return found
 
 
-def _find_root(listing: _Listing) -> str | None:
-    """The package folder: one named cs231n if any, else a flat one; the shallowest wins."""
-    candidates = _root_candidates(listing.entries)
-    pool = {c for c in candidates if _basename(c) == PACKAGE} or candidates
+def _find_root(listing: _Listing, layout: Layout) -> str | None:
+    """The package folder: one named as the package if any, else a flat one; the shallowest wins."""
+    candidates = _root_candidates(listing.entries, layout)
+    pool = {c for c in candidates if _basename(c) == layout.package} or candidates
     if not pool:
         return None
     depth = min(_depth(c) for c in pool)
     best = sorted(c for c in pool if _depth(c) == depth)
     if len(best) > 1:
         shown = " and ".join(f"{c}/" for c in best[:2])
-        raise IntakeError(f"{listing.label}: found two cs231n packages at the same depth, {shown}; "
+        raise IntakeError(f"{listing.label}: found two {layout.package} packages at the same depth, {shown}; "
                           "the grader cannot tell which to grade. Keep only one and submit again.")
     return best[0]
 
 
-def _plan_files(entries: tuple[_Entry, ...],
-                root: str) -> tuple[dict[str, _Entry], tuple[str, ...]]:
-    """Map the package's sources (and any folder links inside it) to "cs231n/..." keys."""
+def _plan_files(entries: tuple[_Entry, ...], root: str,
+                layout: Layout) -> tuple[dict[str, _Entry], tuple[str, ...]]:
+    """Map the package's sources (and any folder links inside it) to "<package>/..." keys."""
+    package = layout.package
     start = f"{root}/" if root else ""
     wanted = [e for e in entries if e.path.startswith(start)
               and (e.path.endswith(SOURCE_SUFFIXES) or e.kind == "dirlink")]
-    plan = {f"{PACKAGE}/{e.path[len(start):]}": e for e in wanted}
+    plan = {f"{package}/{e.path[len(start):]}": e for e in wanted}
     notes = []
-    for student in student_paths():  # a student file handed in flat goes where it belongs
-        flat, nested = f"{PACKAGE}/{_basename(student)}", f"{PACKAGE}/{student}"
+    for student in layout.student_paths:  # a student file handed in flat goes where it belongs
+        flat, nested = f"{package}/{_basename(student)}", f"{package}/{student}"
         if flat != nested and flat in plan and nested not in plan:
             plan[nested] = plan.pop(flat)
             notes.append(f"mapped {plan[nested].name} to {nested}")
     return plan, tuple(notes)
 
 
-def _pick_notebook(entries: tuple[_Entry, ...], root: str) -> tuple[_Entry | None, tuple[str, ...]]:
+def _pick_notebook(entries: tuple[_Entry, ...], root: str,
+                   layout: Layout) -> tuple[_Entry | None, tuple[str, ...]]:
     """The notebook next to the package if there is one, else the shallowest anywhere."""
-    found = sorted((e for e in entries if _basename(e.path) == NOTEBOOK),
+    found = sorted((e for e in entries if _basename(e.path) == layout.notebook),
                    key=lambda e: (_depth(e.path), e.path))
-    beside = _parent(root) if _basename(root) == PACKAGE else root
+    beside = _parent(root) if _basename(root) == layout.package else root
     near = [e for e in found if _parent(e.path) == beside]
     if near:
         return near[0], ()
     if not found:
-        return None, (f"{NOTEBOOK} was not found",)
+        return None, (f"{layout.notebook} was not found",) if layout.notebook else ()
     extra = f" (found {len(found)} copies)" if len(found) > 1 else ""
     return found[0], (f"used {found[0].name}{extra}; it is not next to the package folder",)
 
 
-def _layout_note(root: str, label: str) -> str:
-    if _basename(root) == PACKAGE:
+def _layout_note(root: str, label: str, package: str) -> str:
+    if _basename(root) == package:
         where = _parent(root)
-        return f"found cs231n/ under {where}/" if where else "found cs231n/ at the top level"
-    if not root and label == PACKAGE:
-        return "the folder given is the cs231n/ package itself"
+        return f"found {package}/ under {where}/" if where else f"found {package}/ at the top level"
+    if not root and label == package:
+        return f"the folder given is the {package}/ package itself"
     where = f"in {root}/" if root else "at the top level"
-    return f"no cs231n/ folder: read the files {where} as the cs231n package"
+    return f"no {package}/ folder: read the files {where} as the {package} package"
 
 
 def _unused_notes(entries: tuple[_Entry, ...], plan: dict[str, _Entry],
@@ -610,10 +625,10 @@ def _single_zip(listing: _Listing) -> _Entry | None:
     return zips[0] if len(zips) == 1 else None
 
 
-def _not_found(listing: _Listing, unwrapped: bool) -> IntakeError:
+def _not_found(listing: _Listing, unwrapped: bool, layout: Layout) -> IntakeError:
     shown = ", ".join(listing.top[:8]) + (f" and {len(listing.top) - 8} more"
                                           if len(listing.top) > 8 else "")
-    missing = " and no ".join(f"{PACKAGE}/{s}" for s in student_paths())
+    missing = " and no ".join(f"{layout.package}/{s}" for s in layout.student_paths)
     parts = [f"{listing.label}: found no {missing}.",
              f"Its top level holds: {shown}." if shown else "It is empty."]
     links = [e.name for e in listing.entries if e.kind == "dirlink"]
@@ -625,7 +640,7 @@ def _not_found(listing: _Listing, unwrapped: bool) -> IntakeError:
         parts.append(f"It holds several zips ({', '.join(zips[:3])}); submit only one.")
     elif zips and not unwrapped:
         parts.append(f"It holds {zips[0]} inside a zip; only one level of zips is unwrapped.")
-    parts.append(expected_layout())
+    parts.append(layout.expected())
     return IntakeError(" ".join(parts))
 
 
@@ -671,10 +686,10 @@ def _read_planned(source: _Source, plan: dict[str, _Entry], notebook: _Entry | N
 
 
 def _unwrap(inner: _Entry, source: _Source, listing: _Listing, name: str,
-            limits: IntakeLimits) -> Submission:
+            limits: IntakeLimits, layout: Layout) -> Submission:
     """Read a submission that is a single zip inside a folder or zip (one level only)."""
     data = _read_capped(source, inner, limits.max_archive_bytes,
-                        "Leave out the CIFAR-10 data (cs231n/datasets/) and other large files.")
+                        f"Leave out data sets ({layout.package}/datasets/) and other large files.")
     note = f"the submission holds a single zip, {inner.name}; read the files from it"
     label = f"{inner.name} (inside {listing.label})"
-    return _read_zip_stream(io.BytesIO(data), label, name, limits, False, listing.notes + (note,))
+    return _read_zip_stream(io.BytesIO(data), label, name, limits, False, listing.notes + (note,), layout)

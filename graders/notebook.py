@@ -17,7 +17,6 @@ import traceback
 from pathlib import Path
 
 from . import sandbox
-from .assignment import load_assignment
 from .result import CellRun, NotebookRun, Reported
 from .data_cache import cached_cifar10
 from .untrusted import NOTEBOOK_BYTES, UnreadableOutput, read_bytes
@@ -46,7 +45,7 @@ def run_notebook(source, workspace, rubric, mode, hidden=()):
 
 def execute(source, workspace, rubric, mode, hidden, start):
     settings = rubric.notebook
-    name = load_assignment().notebooks[0].file
+    name = workspace.assignment.notebooks[0].file
     if source is None:
         return finished(start, "missing", "No %s was found in the submission, so it was not run; the "
                         "checks were graded without it." % name), None

@@ -10,14 +10,14 @@ import shutil
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import __version__, confinement, diagnose, sandbox, store
-from .assignment import STAND_IN_ERROR, load_assignment
-from .checks import load_all
+from .assignment import STAND_IN_ERROR, Assignment, load_assignment
+from .intake import Layout
 from .report.gradebook import gradebook_csv
 from .report.gradescope import gradescope_results
 from .report.html import write_submission_report
@@ -27,12 +27,13 @@ from .provenance import provenance_of, receive
 from .report.summary import load_results, write_class_summary
 from .result import CheckResult, SubmissionResult, atomic_write, write_result
 from .runner import run_check
-from .workspace import build_workspace, provided_package
+from .workspace import build_workspace
 
 
 @dataclass(frozen=True)
 class Options:
-    rubric: str | None = None          # path of a rubric TOML; None: the shipped one
+    assignment: Assignment = field(default_factory=load_assignment)  # what is graded
+    rubric: str | None = None          # path of a rubric TOML; None: the assignment's own
     mode: str | None = None            # "bwrap" or "rlimits"; None: the best available
     keep_workspace: bool = False       # keep each submission's workspace for debugging
     seed: int | None = None            # the secret seed; None: a fresh one per run
@@ -48,9 +49,9 @@ def grade_one(path, out, rubric, options, seed, made_from=None, received=None):
     out/.incoming/ and renamed into place when complete.
     """
     start = time.perf_counter()
-    received = received or receive(path)
+    received = received or receive(path, Layout.of(options.assignment))
     name = received.name
-    made_from = made_from or provenance_of(received, rubric)
+    made_from = made_from or provenance_of(received, rubric, options.assignment)
     artifacts = {}
     try:
         if received.submission is None:
@@ -123,20 +124,20 @@ def grade_submission(submission, rubric, options, seed, path=None):
     path, where the submission was read from, is only a sample of the files the sandbox must
     not read (confinement.ensure); nothing is read from it here."""
     mode = options.mode or sandbox.available_mode()
-    confinement.ensure(mode, path)
+    confinement.ensure(mode, options.assignment, path)
     root = Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
     root.chmod(0o711)  # the sandbox's unprivileged uid must reach ws/ inside, not list it
     try:
-        workspace = build_workspace(submission, root / "ws")
-        checks = load_all()
-        hidden = [provided_package()]
+        workspace = build_workspace(submission, root / "ws", options.assignment)
+        checks = options.assignment.checks()
+        hidden = [options.assignment.reference]
         results, held = [], []
         for spec in rubric.checks:
             rng = np.random.default_rng([seed, *spec.id.encode()])
             results.append(run_check(spec, checks[spec.id], workspace, rng, rubric.limits, mode, hidden, held))
         explain_dependencies(results, rubric)
         notebook_run, artifacts = None, {}
-        if rubric.notebook.enabled:
+        if rubric.notebook.enabled and options.assignment.notebooks:
             notebook_run, executed = run_notebook(submission.notebook, workspace, rubric, mode, hidden)
             artifacts = {notebook_run.file: executed} if executed else {}
     finally:
@@ -149,7 +150,7 @@ def grade_submission(submission, rubric, options, seed, path=None):
         submission=submission.name, status="graded",
         score=round(sum(c.score for c in results), 6), max_score=rubric.max_score,
         isolation=mode, grader_version=__version__, rubric=rubric.source, seconds=0.0,
-        notes=notes, flags=flags_for(results), metrics=metrics_for(results),
+        notes=notes, flags=flags_for(results, options.assignment), metrics=metrics_for(results),
         confinement=sorted(set.intersection(*map(set, held))) if held else [],
         checks=results, notebook=notebook_run,
     ), artifacts
@@ -173,9 +174,8 @@ def explain_dependencies(results, rubric):
         r.message = "%s %s" % (why, r.message)
 
 
-def flags_for(results):
+def flags_for(results, assignment):
     """Notes for the instructor: checks whose code called a stand-in of the naive view."""
-    assignment = load_assignment()
     return ["%s: %s" % (r.id, assignment.flag_for(r.functions)) for r in results if STAND_IN_ERROR in r.message]
 
 
@@ -193,7 +193,8 @@ def empty_result(name, rubric, status, message):
     reason = "not graded: the submission was rejected" if status == "rejected" else "not graded: the grader failed"
     checks = [
         CheckResult(
-            id=spec.id, title=spec.title, section=spec.section, functions=list(spec.functions),
+            id=spec.id, title=spec.title, section=spec.section, section_title=spec.section_title,
+            functions=list(spec.functions),
             status="skipped", score=0.0, max_score=spec.points, measured=None, tolerance=spec.tolerance,
             measure=spec.measure, message=reason, hint=None, seconds=0.0, depends_on=list(spec.depends_on),
         )

@@ -7,8 +7,9 @@ of the path; a file replaced on disk in between changes neither.
 A rerun of a batch reuses a result only when its provenance (submission hash, rubric
 hash, code hash, grader version) equals what the run would grade now. The code hash
 covers everything a verdict depends on: the grader's modules that draw inputs, run the
-child and judge (all of graders/ but the renderers in graders/report/) and the reference
-package the expectations come from; editing a check invalidates its old results.
+child and judge (all of graders/ but the renderers in graders/report/) and the assignment's
+folder (its checks, rubric and the reference package the expectations come from); editing
+a check invalidates its old results.
 """
 import functools
 import hashlib
@@ -17,7 +18,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import __version__, intake, reference
+from . import __version__, intake
 from .result import Provenance
 from .untrusted import UnreadableOutput, open_regular
 
@@ -36,8 +37,9 @@ class Received:
     sha256: str | None                      # see receive(); None: nothing could be read
 
 
-def receive(path, name=None, limits=intake.IntakeLimits()):
-    """Read the submission at path once; the Received holds what to grade and its hash.
+def receive(path, layout, name=None, limits=intake.IntakeLimits()):
+    """Read the submission at path once, laid out as layout (an intake.Layout); the Received
+    holds what to grade and its hash.
 
     The hash is submission_sha256 of the Submission that is graded. For a submission intake
     refuses it is the SHA-256 of the zip's bytes as intake read them, or, for a folder (or a
@@ -50,20 +52,20 @@ def receive(path, name=None, limits=intake.IntakeLimits()):
     archive = None
     try:
         if path.is_dir():
-            submission = intake.read_submission(path, limits, name)
+            submission = intake.read_submission(path, limits, name, layout)
         else:
             archive = intake.read_archive(path, limits)
-            submission = intake.read_zip_bytes(archive, path.name, name, limits)
+            submission = intake.read_zip_bytes(archive, path.name, name, limits, layout)
     except intake.IntakeError as e:
         sha = hashlib.sha256(archive).hexdigest() if archive is not None else raw_sha256(path)
         return Received(name, None, str(e), sha)
     return Received(name, submission, None, submission_sha256(submission))
 
 
-def provenance_of(received, rubric):
-    """The Provenance of a result graded with rubric from received (see receive)."""
+def provenance_of(received, rubric, assignment):
+    """The Provenance of a result graded for assignment with rubric from received (see receive)."""
     return Provenance(submission_sha256=received.sha256, rubric_sha256=rubric_sha256(rubric),
-                      grader_version=__version__, code_sha256=code_sha256())
+                      grader_version=__version__, code_sha256=code_sha256(assignment.folder))
 
 
 def submission_sha256(submission):
@@ -111,11 +113,12 @@ def rubric_sha256(rubric):
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-@functools.lru_cache(maxsize=1)
-def code_sha256():
-    """SHA-256 of the code verdicts depend on: the grader's modules and the reference package."""
+@functools.lru_cache(maxsize=8)
+def code_sha256(assignment_folder):
+    """SHA-256 of the code verdicts depend on: the grader's modules and the assignment's folder
+    (its checks, rubric and reference package)."""
     graders = Path(__file__).resolve().parent
-    return tree_sha256({"graders": (graders, ("report",)), "reference": (Path(reference.location()), ())})
+    return tree_sha256({"graders": (graders, ("report",)), "assignment": (Path(assignment_folder), ())})
 
 
 def tree_sha256(trees):

@@ -23,14 +23,11 @@ import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from .public_checks import public_checks_document
-from .rubric import load_rubric
+from .assignment import load_assignment
 from .solutions import END, START, MarkerError, solution_lines, strip_solutions  # noqa: F401 (the release's API)
 
 
-DEFAULT_REFERENCE = Path("reference") / "cs231n"
 DEFAULT_TEMPLATE = Path("student_template")
-DEFAULT_NOTEBOOK = Path("notebooks") / "ConvolutionalNetworks.ipynb"
 NOTEBOOK_NAME = "ConvolutionalNetworks.ipynb"
 PUBLIC_CHECKS = "cs231n/public_checks.json"  # inputs and expected outputs of cs231n/self_check.py
 
@@ -212,8 +209,7 @@ def notebook_entry(notebook_path):
     path = Path(notebook_path)
     if not path.is_file():
         raise ReleaseError(
-            "notebook %s not found: the bundle needs %s (pass --notebook FILE, or run from the "
-            "repository root where %s lives)" % (path, NOTEBOOK_NAME, DEFAULT_NOTEBOOK.as_posix())
+            "notebook %s not found: the bundle needs %s (pass --notebook FILE)" % (path, NOTEBOOK_NAME)
         )
     data = path.read_bytes()
     try:
@@ -272,19 +268,22 @@ def build_bundle(zip_path, template_dir, notebook_path, extra_files=(), public_c
     return write_zip(zip_path, entries)
 
 
-def release(reference_dir, template_dir, bundle_path=None, notebook_path=None):
+def release(reference_dir, template_dir, bundle_path=None, notebook_path=None, assignment=None):
     """Write template_dir/cs231n from the reference and, if bundle_path is given, the bundle.
 
-    notebook_path defaults to notebooks/ConvolutionalNetworks.ipynb (relative to the current
-    folder); it is checked before anything is written. Returns (package folder, bundle or None).
+    assignment defaults to the shipped one; reference_dir and notebook_path (None) to its
+    reference package and its first notebook; the notebook is checked before anything is
+    written. Returns (package folder, bundle or None).
     """
-    notebook_path = DEFAULT_NOTEBOOK if notebook_path is None else Path(notebook_path)
+    assignment = assignment or load_assignment()
+    reference_dir = assignment.reference if reference_dir is None else reference_dir
+    notebook_path = assignment.notebook_path(assignment.notebooks[0]) if notebook_path is None else Path(notebook_path)
     check_reference(reference_dir)
     if bundle_path is not None:
         notebook_entry(notebook_path)
     package = build_template(reference_dir, Path(template_dir) / "cs231n")
     bundle = None
     if bundle_path is not None:
-        checks = public_checks_document(load_rubric())
+        checks = assignment.public_checks(assignment.rubric())
         bundle = build_bundle(bundle_path, template_dir, notebook_path, public_checks=checks)
     return package, bundle

@@ -42,6 +42,7 @@ class CheckResult:
     details: dict = field(default_factory=dict)
     diagnoses: list[str] = field(default_factory=list)  # what kind of mistake the check recognised
     figures: list[dict] = field(default_factory=list)   # {"kind", "title", "alt", "data"}: for the report
+    section_title: str = ""                              # the section's heading (the rubric's [sections])
 
 
 @dataclass

@@ -1,12 +1,11 @@
 """The rubric: checks, points and tolerances, read from a TOML file.
 
-The file shipped with the grader is graders/rubric.toml; an instructor may pass
-another one. Loading validates it completely, so a typo fails before grading
+Each assignment ships its own (graders/assignments/<name>/rubric.toml); an instructor
+may pass another one. Loading validates it completely, so a typo fails before grading
 starts with a message naming the check and the field.
 """
 import tomllib
 from dataclasses import dataclass, field, fields, replace
-from importlib import resources
 from pathlib import Path
 
 CHECK_FIELDS = {
@@ -34,6 +33,7 @@ class CheckSpec:
     hint: str
     depends_on: tuple[str, ...]
     entries: int = 0  # numeric gradient checks: entries perturbed per argument (0: every one)
+    section_title: str = ""  # the section's heading in reports ([sections] of the rubric)
 
 
 @dataclass(frozen=True)
@@ -79,17 +79,22 @@ class Rubric:
 
 
 def default_rubric_path():
-    return resources.files("graders").joinpath("rubric.toml")
+    """The rubric of the shipped assignment (see graders/assignment.py)."""
+    from .assignment import load_assignment
+
+    return load_assignment().rubric_path
 
 
 def load_rubric(path=None):
-    """Read and validate a rubric (the shipped one when path is None)."""
+    """Read and validate a rubric (the shipped assignment's when path is None)."""
     path = Path(str(path or default_rubric_path()))
     try:
         data = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise RubricError("cannot read rubric %s: %s" % (path, e)) from e
-    checks = tuple(_parse_check(path, i, raw) for i, raw in enumerate(data.get("check", [])))
+    titles = _parse_sections(path, data.get("sections", {}))
+    checks = tuple(replace(_parse_check(path, i, raw), section_title=titles.get(raw.get("section"), ""))
+                   for i, raw in enumerate(data.get("check", [])))
     if not checks:
         raise RubricError("rubric %s defines no [[check]] entries" % path)
     _validate_references(path, checks)
@@ -99,6 +104,13 @@ def load_rubric(path=None):
         raise RubricError("rubric %s, [limits]: %s" % (path, e)) from e
     notebook = _parse_notebook(path, data.get("notebook", {}))
     return Rubric(checks=checks, limits=limits, source=str(path), notebook=notebook, skip=_parse_skip(path, data, checks))
+
+
+def _parse_sections(path, raw):
+    """[sections]: section name -> the heading reports show for it."""
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise RubricError("rubric %s, [sections]: each entry should be a heading, e.g. conv = \"Convolution\"" % path)
+    return raw
 
 
 def _parse_skip(path, data, checks):

@@ -61,8 +61,8 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
         return finish(spec, "error", None, "the process running your code died (%s)%s" % (
             run.reason, diagnose.from_output(output)), result)
     if meta.get("status") != "ok":
-        cause = diagnose.known_cause(meta)  # may quote the child's words: capped like the message
-        return finish(spec, "error", None, diagnose.explain(meta), result,
+        cause = diagnose.known_cause(meta, workspace.assignment)  # may quote the child's words: capped like the message
+        return finish(spec, "error", None, diagnose.explain(meta, workspace.assignment), result,
                       traceback=str(meta.get("traceback") or "") or None,
                       diagnoses=[cap_text(cause, DIAGNOSIS_CAP)] if cause else [])
     try:
@@ -83,7 +83,8 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
 def finish(spec, status, measured, message, result, traceback=None, details=None, diagnoses=(), figures=()):
     passed = status == "passed"
     return CheckResult(
-        id=spec.id, title=spec.title, section=spec.section, functions=list(spec.functions),
+        id=spec.id, title=spec.title, section=spec.section, section_title=spec.section_title,
+            functions=list(spec.functions),
         status=status, score=spec.points if passed else 0.0, max_score=spec.points,
         measured=None if measured is None or not np.isfinite(measured) else float(measured),
         tolerance=spec.tolerance, measure=spec.measure, message=cap_text(str(message), MESSAGE_CAP),

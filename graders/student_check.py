@@ -12,30 +12,29 @@ import tempfile
 from pathlib import Path
 
 from . import confinement, intake, sandbox
-from .public_checks import public_checks_document
-from .release import PUBLIC_CHECKS
-from .rubric import load_rubric
-from .workspace import build_workspace, provided_package
+from .workspace import build_workspace
 
 TIME_LIMIT = 120.0
 
 
-def check_package(path, mode=None, rubric=None):
-    """Run the public checks on the submission at path; returns (all passed, printed text)."""
-    submission = intake.read_submission(path)
+def check_package(path, assignment, mode=None, rubric=None):
+    """Run the assignment's public checks on the submission at path; returns (all passed, printed text)."""
+    submission = intake.read_submission(path, layout=intake.Layout.of(assignment))
     mode = mode or sandbox.available_mode()
-    confinement.ensure(mode, path)
+    confinement.ensure(mode, assignment, path)
     root = Path(tempfile.mkdtemp(prefix="cs231n-check-"))
     root.chmod(0o711)  # the sandbox's uid must reach ws/ inside
     try:
-        workspace = build_workspace(submission, root / "ws")
-        document = public_checks_document(rubric or load_rubric())
+        workspace = build_workspace(submission, root / "ws", assignment)
+        document = assignment.public_checks(rubric or assignment.rubric())
+        if document is None:
+            return False, "%s has no public self-checks" % assignment.title
         with workspace.fresh_run("self-check") as run_dir:
-            (run_dir.root / PUBLIC_CHECKS).write_text(json.dumps(document))
+            (run_dir.root / assignment.package / "public_checks.json").write_text(json.dumps(document))
             run = sandbox.run_confined(
-                [sys.executable, "-B", "-m", "cs231n.self_check"], run_dir.root,
+                [sys.executable, "-B", "-m", assignment.package + ".self_check"], run_dir.root,
                 sandbox.Limits(wall_seconds=TIME_LIMIT, cpu_seconds=int(2 * TIME_LIMIT)), mode=mode,
-                hidden=[provided_package()],
+                hidden=[assignment.reference],
             )
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -25,8 +25,7 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import reference
-from .assignment import STAND_IN_ERROR, load_assignment
+from .assignment import STAND_IN_ERROR
 from .solutions import has_solution_region, strip_solutions
 
 CHILD_SCRIPT = "grader_child.py"
@@ -37,13 +36,9 @@ SKIP = ("__pycache__", "datasets", "build")
 class RunFolders:
     """The folders of one sandboxed run."""
 
-    root: Path     # the child's working directory: a fresh copy of a view (cs231n/, the child script)
+    root: Path     # the child's working directory: a fresh copy of a view (the package, the child script)
     inputs: Path   # written by the grader, read-only to the child
     out: Path      # the only folder outside root the child may write; read back as untrusted data
-
-    @property
-    def package(self):
-        return self.root / "cs231n"
 
     @property
     def child_script(self):
@@ -52,7 +47,8 @@ class RunFolders:
 
 @dataclass(frozen=True)
 class Workspace:
-    views: Path                      # full/ and naive/, each holding cs231n/ and the child script
+    assignment: object               # the Assignment the workspace was built for
+    views: Path                      # full/ and naive/, each holding the package and the child script
     runs: Path                       # one folder per run in progress
     student_files: tuple[str, ...]   # student files taken from the submission
     missing: tuple[str, ...]         # student files the submission lacks
@@ -74,15 +70,11 @@ class Workspace:
             shutil.rmtree(base, ignore_errors=True)
 
 
-def provided_package():
-    """The trusted package the provided files and the extension are copied from."""
-    return reference.location()
-
-
-def build_workspace(submission, root, provided=None):
-    """Lay out the views root/views/{full,naive} from the provided files and the submission's
-    student files; runs get their folders in root/runs (see Workspace.fresh_run)."""
-    provided = Path(provided or provided_package())
+def build_workspace(submission, root, assignment, provided=None):
+    """Lay out the views root/views/{full,naive} from the provided files (the assignment's
+    reference package, or another folder) and the submission's student files; runs get their
+    folders in root/runs (see Workspace.fresh_run)."""
+    provided = Path(provided or assignment.reference)
     root = Path(root)
     views, runs = root / "views", root / "runs"
     views.mkdir(mode=0o700, parents=True)
@@ -90,19 +82,19 @@ def build_workspace(submission, root, provided=None):
     students = student_files(provided)
     for name in ("full", "naive"):
         lay_out(views / name, submission, provided, students)
-    stub_fast_path(views / "naive" / "cs231n")
+    stub_fast_path(views / "naive" / provided.name, assignment)
     taken = tuple(r for r in students if r in submission.files)
     missing = tuple(r for r in students if r not in submission.files)
     notes = ignored_edits(submission.files, provided, students)
     notes += ["%s is not in the submission: the starter's version stands in, so its functions are not started"
               % m for m in missing]
-    return Workspace(views=views, runs=runs, student_files=taken, missing=missing, notes=tuple(notes))
+    return Workspace(assignment=assignment, views=views, runs=runs, student_files=taken, missing=missing, notes=tuple(notes))
 
 
 def lay_out(folder, submission, provided, students):
-    """folder/cs231n: the provided files, and for each student file the student's version or,
+    """folder/<package>: the provided files, and for each student file the student's version or,
     when the submission lacks it, the starter's (its solution regions stubbed); the child script."""
-    shutil.copytree(provided, folder / "cs231n", ignore=skip_solutions(provided, students))
+    shutil.copytree(provided, folder / provided.name, ignore=skip_solutions(provided, students))
     for relative in students:
         content = submission.files.get(relative)
         if content is None:
@@ -114,7 +106,7 @@ def lay_out(folder, submission, provided, students):
 @functools.lru_cache(maxsize=4)
 def student_files(provided):
     """The student files of the reference package at provided: every Python file with a solution
-    region (see graders/release.py), as "cs231n/..." paths. Never a hand-written list: a file that
+    region (see graders/release.py), as "<package>/..." paths. Never a hand-written list: a file that
     gains a region is a student file at once, and its solutions never reach a sandbox."""
     provided = Path(provided)
     found = []
@@ -127,10 +119,9 @@ def student_files(provided):
     return tuple(found)
 
 
-def stub_fast_path(package, assignment=None):
+def stub_fast_path(package, assignment):
     """Replace the modules of package the assignment's naive view lists (the fast layers, im2col
     and the extension) by stand-ins that raise."""
-    assignment = assignment or load_assignment()
     unavailable = assignment.naive_view.unavailable
     for entry in package.iterdir():
         if entry.name.split(".")[0] in unavailable:
@@ -145,7 +136,6 @@ def stub_source(module_name, assignment):
     other packages (numpy's as_strided) are those objects, and everything of the package's own
     is a stand-in that raises FastPathUnavailable when called. Any other name asked for is a
     stand-in too."""
-    dotted = "%s.%s" % (assignment.package, module_name)
     message = assignment.naive_view.message
     lines = ['"""Not available here: %s"""' % assignment.unavailable_message(module_name),
              "", "", "class %s(RuntimeError):" % STAND_IN_ERROR, "    pass", "", "",
@@ -154,16 +144,16 @@ def stub_source(module_name, assignment):
              "    stand_in.__name__ = name", "    return stand_in", "", "",
              "def __getattr__(name):", "    if name.startswith('__'):", "        raise AttributeError(name)",
              "    return _unavailable(name)", ""]
-    names = star_names(dotted)
-    lines += [binding(name, value, assignment.package) for name, value in sorted(names.items())]
+    names = star_names(assignment, module_name)
+    lines += [binding(name, value, assignment.reference_module) for name, value in sorted(names.items())]
     return "\n".join(lines) + "\n"
 
 
-def star_names(module_name):
-    """{name: value} that `from module_name import *` yields with the trusted module ({} if it
-    cannot load)."""
+def star_names(assignment, module_name):
+    """{name: value} that `from <package>.module_name import *` yields with the reference's
+    module ({} if it cannot load)."""
     try:
-        module = importlib.import_module(module_name)
+        module = assignment.import_reference(module_name)
     except ImportError:  # e.g. the extension is not built in a source checkout
         return {}
     public = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
@@ -172,7 +162,8 @@ def star_names(module_name):
 
 def binding(name, value, package):
     """The stand-in module's line binding name: a constant's value, an import of what is not the
-    package's own (so it works as in the real module), else a stand-in that raises."""
+    package's own (package: the reference's import name; so it works as in the real module),
+    else a stand-in that raises."""
     if isinstance(value, (bool, int, float, str)):
         return "%s = %r" % (name, value)
     if isinstance(value, types.ModuleType) and not value.__name__.startswith(package):

@@ -13,8 +13,8 @@ rm -rf samples
 .venv/bin/python tests/submissions/corpus.py samples \
   reference template mutant_cnn_reg_without_half mutant_pool_backward_assigns >/dev/null
 # The reference and the template hand in the assignment notebook too: the grader runs it.
-cp notebooks/ConvolutionalNetworks.ipynb samples/reference/
-cp notebooks/ConvolutionalNetworks.ipynb samples/template/
+cp graders/assignments/cs231n_a2/notebooks/ConvolutionalNetworks.ipynb samples/reference/
+cp graders/assignments/cs231n_a2/notebooks/ConvolutionalNetworks.ipynb samples/template/
 .venv/bin/cs231n-grade grade samples/* --out results
 echo "HTML reports: $(pwd)/results/<submission>/report.html"
 echo "class summary: $(pwd)/results/index.html (open it in a browser; it links to every report)"

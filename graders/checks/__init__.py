@@ -1,6 +1,8 @@
-"""The check catalogue: for each rubric id, how to run the check and how to judge it.
+"""What a check is, for every assignment: the engine's side of the check catalogue.
 
-A check is a function `(rng, spec) -> (Job, judge)`, registered with @check(id):
+An assignment's check modules (graders/assignments/<name>/checks/) say, for each rubric
+id, how to run the check and how to judge it. A check is a function
+`(rng, spec) -> (Job, judge)`, marked with @check(id):
   - rng draws the hidden inputs (seeded from the run's secret);
   - Job says what the sandboxed child must run (graders/child.py) on which arrays;
   - judge(outputs) compares what the child returned with expectations the
@@ -13,20 +15,22 @@ import pkgutil
 from dataclasses import dataclass, field
 
 
-CHECKS = {}
+class CatalogueError(ValueError):
+    """Two checks of an assignment claim the same id; the message names both."""
 
 
 def check(check_id, fast_path=True):
-    """Register a check function under its rubric id.
+    """Mark a function as the check of a rubric id (load_checks finds it).
 
-    fast_path=False: the check runs in the workspace's naive view, where the fast layers,
-    im2col and the extension raise instead of computing (see graders/workspace.py).
+    fast_path=False: the check runs in the workspace's naive view, where the modules the
+    assignment's manifest lists as the fast path raise instead of computing
+    (see graders/workspace.py).
     """
-    def register(fn):
+    def mark(fn):
+        fn.check_id = check_id
         fn.fast_path = fast_path
-        CHECKS[check_id] = fn
         return fn
-    return register
+    return mark
 
 
 @dataclass
@@ -86,9 +90,17 @@ class Outputs:
         return {k[len(prefix):]: v for k, v in self.arrays.items() if k.startswith(prefix)}
 
 
-def load_all():
-    """The catalogue, once every module of this package is imported (their @check decorators
-    fill it): a new check module is found without being listed anywhere."""
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module("%s.%s" % (__name__, info.name))
-    return CHECKS
+def load_checks(package):
+    """{check id: check function} of every module of the package named `package` (dotted):
+    a new check module is found without being listed anywhere."""
+    found = {}
+    for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
+        module = importlib.import_module("%s.%s" % (package, info.name))
+        for fn in vars(module).values():
+            check_id = getattr(fn, "check_id", None)
+            if not callable(fn) or not isinstance(check_id, str):
+                continue
+            if found.setdefault(check_id, fn) is not fn:
+                raise CatalogueError("two checks claim the id %r: %s.%s and %s.%s" % (
+                    check_id, found[check_id].__module__, found[check_id].__name__, fn.__module__, fn.__name__))
+    return found

@@ -208,7 +208,7 @@ def layer_gradcheck(module, forward, backward, reference, args, dout, grads, *, 
     accepted shapes of the student's analytic gradient}; entries: {argument index: flat
     indices} where the finite differences are taken (chosen_entries; default every entry).
     """
-    from .jobs import arg_specs
+    from .calls import arg_specs
 
     arrays = {"dout": dout}
     job = Job("gradcheck", {"forward": module + forward, "backward": module + backward,

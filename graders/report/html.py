@@ -18,17 +18,6 @@ from .notebook_outputs import MAX_CELL_TEXT, MAX_CELLS, NotebookUnreadable, clip
 from ..result import atomic_write
 from .templating import render
 
-SECTIONS = {
-    "prerequisites": "Prerequisites from the previous assignment",
-    "conv": "Convolution layers (naive)",
-    "pool": "Max-pooling layers (naive)",
-    "fast": "Fast layers",
-    "sandwich": "Convolutional sandwich layers",
-    "model": "Three-layer convolutional network",
-    "norm": "Spatial batch and group normalisation",
-    "optim": "Update rules (optim.py)",
-    "dropout": "Dropout",
-}
 ISOLATION = {
     "bwrap": "Your code ran in a bubblewrap sandbox: no network, a read-only system, its workspace "
              "as the only writable folder, and limits on time, memory, processes and output.",
@@ -51,9 +40,9 @@ FALLBACK = """<!DOCTYPE html>
 STATUS_WORDS = {"graded": "Graded", "rejected": "Rejected", "grader_error": "Grader error"}
 
 
-def section_heading(section):
-    """A readable heading for a rubric section name."""
-    return SECTIONS.get(section) or str(section).replace("_", " ").capitalize() or "Other checks"
+def section_heading(section, title=""):
+    """The section's heading: its title from the rubric, else its name made readable."""
+    return str(title or "") or str(section).replace("_", " ").capitalize() or "Other checks"
 
 
 def check_view(check, titles):
@@ -86,7 +75,10 @@ def section_views(checks):
     for check in checks:
         name = check.get("section") or "other"
         sections.setdefault(name, []).append(check_view(check, titles))
-    return [{"name": name, "heading": section_heading(name), "checks": items,
+    headings = {}
+    for check in checks:
+        headings.setdefault(check.get("section") or "other", check.get("section_title"))
+    return [{"name": name, "heading": section_heading(name, headings[name]), "checks": items,
              "not_started": all(c["not_started"] or not c["max_score"] for c in items) and any(c["not_started"] for c in items),
              "score": sum(c["score"] for c in items), "max_score": sum(c["max_score"] for c in items)}
             for name, items in sections.items()]

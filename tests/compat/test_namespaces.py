@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from graders import reference, workspace
+from graders import workspace
 from graders.assignment import load_assignment
+
+ASSIGNMENT = load_assignment()
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -31,7 +33,6 @@ NOT_PROVIDED = set(GAPS["modules_not_provided"]["names"])
 PROVIDED = sorted(m for m in STARTERS["names"] if m not in NOT_PROVIDED)
 CASES = [(m, year) for m in PROVIDED for year in STARTERS["names"][m]]
 
-reference.pin()
 
 
 def star_import(module_name):
@@ -139,9 +140,9 @@ print(json.dumps({"names": names, "raised": raised, "np": np.__name__,
 def naive_view(tmp_path_factory):
     """A copy of the provided package with the fast path stubbed, as the grader lays it out."""
     root = tmp_path_factory.mktemp("naive")
-    workspace.shutil.copytree(reference.location(), root / "cs231n",
+    workspace.shutil.copytree(ASSIGNMENT.reference, root / "cs231n",
                               ignore=workspace.shutil.ignore_patterns("__pycache__", "build", "datasets"))
-    workspace.stub_fast_path(root / "cs231n")
+    workspace.stub_fast_path(root / "cs231n", ASSIGNMENT)
     return root
 
 

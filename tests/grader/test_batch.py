@@ -22,7 +22,11 @@ import pytest
 import corpus
 from conftest import capped_rubric
 from graders import api, cli, collect, sandbox, store
+from graders.assignment import load_assignment
+from graders.intake import Layout
 from graders.sandbox import UID_POOL
+
+LAYOUT = Layout.of(load_assignment())
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK_RUBRIC = ROOT / "tests" / "submissions" / "quick_rubric.toml"
@@ -159,13 +163,13 @@ def sequential(klass, tmp_path_factory):
 
 def test_a_folder_of_submissions_is_expanded_and_junk_ignored(tmp_path):
     make_class(tmp_path / "class")
-    jobs = collect.collect([tmp_path / "class"])
+    jobs = collect.collect([tmp_path / "class"], LAYOUT)
     assert sorted(j.id for j in jobs) == CLASS_IDS
     assert next(j for j in jobs if j.id == "template").path.name == "template.zip"
     # A submission folder given directly is one submission, not a folder of them.
-    assert [j.id for j in collect.collect([tmp_path / "class" / "reference"])] == ["reference"]
-    assert [j.id for j in collect.collect([tmp_path / "class" / "reference" / "cs231n"])] == ["cs231n"]
-    assert [j.id for j in collect.collect([tmp_path / "class" / "no_code"])] == ["no_code"]
+    assert [j.id for j in collect.collect([tmp_path / "class" / "reference"], LAYOUT)] == ["reference"]
+    assert [j.id for j in collect.collect([tmp_path / "class" / "reference" / "cs231n"], LAYOUT)] == ["cs231n"]
+    assert [j.id for j in collect.collect([tmp_path / "class" / "no_code"], LAYOUT)] == ["no_code"]
 
 
 def test_duplicate_ids_are_refused_before_grading(tmp_path, capsys):

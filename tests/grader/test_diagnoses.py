@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import corpus
-from graders.checks import patterns, suspects
+from graders.assignments.cs231n_a2.checks import suspects
+from graders.checks import patterns
 from graders.checks.compare import ShapeMismatch, Tally
 from cs231n.layers import conv_forward_naive, max_pool_backward_naive, max_pool_forward_naive
 

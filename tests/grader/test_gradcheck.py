@@ -12,10 +12,13 @@ import secrets
 import numpy as np
 import pytest
 
+from graders.assignment import load_assignment
 from graders import child
-from graders.checks import Outputs, load_all
+from graders.checks import Outputs
 from graders.checks.gradcheck import central_differences, chosen_entries, entries_param
 from graders.rubric import load_rubric
+
+ASSIGNMENT = load_assignment()
 
 LAYER_CHECKS = ["conv_backward_numeric", "max_pool_backward_numeric", "spatial_batchnorm_backward_numeric",
                 "spatial_groupnorm_backward_numeric", "conv_relu"]
@@ -27,7 +30,7 @@ def prepared(check_id, seed, **changes):
     """(judge, outputs the reference produces in the child's place) for one draw of the check,
     with the rubric entry's fields changed as given."""
     spec = dataclasses.replace(load_rubric().by_id()[check_id], **changes)
-    job, judge = load_all()[check_id](np.random.default_rng([seed, *check_id.encode()]), spec)
+    job, judge = ASSIGNMENT.checks()[check_id](np.random.default_rng([seed, *check_id.encode()]), spec)
     outputs, meta = {}, {}
     child.TASKS[job.task](job.params, {k: v.copy() for k, v in job.arrays.items()}, outputs, meta)
     return judge, outputs
@@ -118,8 +121,8 @@ def test_the_sparse_convnet_check_draws_secret_entries_and_catches_a_wrong_gradi
     # The parameters in name order: W1, W2, W3, b1, b2, b3. W2 (192 x 7) is sampled, b1 (3,) is whole.
     assert outputs["plus/1"].shape == (spec.entries,) and outputs["plus/3"].shape == (3,)
     assert verdict(judge, outputs).passed
-    job_a = load_all()["cnn_gradcheck"](np.random.default_rng([SEED, 1]), spec)[0]
-    job_b = load_all()["cnn_gradcheck"](np.random.default_rng([SEED, 2]), spec)[0]
+    job_a = ASSIGNMENT.checks()["cnn_gradcheck"](np.random.default_rng([SEED, 1]), spec)[0]
+    job_b = ASSIGNMENT.checks()["cnn_gradcheck"](np.random.default_rng([SEED, 2]), spec)[0]
     assert job_a.params["entries"]["1"] != job_b.params["entries"]["1"]  # the seed chooses them
     wrong = dict(outputs, **{"analytic/W2": 2.0 * outputs["analytic/W2"]})
     v = verdict(judge, wrong)

@@ -21,7 +21,7 @@ from graders.result import validate
 from graders.rubric import load_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
-ASSIGNMENT = (ROOT / "notebooks" / "ConvolutionalNetworks.ipynb").read_bytes()
+NOTEBOOK = (ROOT / "graders" / "assignments" / "cs231n_a2" / "notebooks" / "ConvolutionalNetworks.ipynb").read_bytes()
 CELL_TIMEOUT, TOTAL_TIMEOUT = 5, 40
 SLOW_CELLS = {"memory": 60}  # filling 3 GB of memory takes seconds on a busy machine
 
@@ -32,8 +32,8 @@ def small(*sources):
 
 
 NOTEBOOKS = {
-    "assignment": ("reference", ASSIGNMENT),
-    "template": ("template", ASSIGNMENT),
+    "assignment": ("reference", NOTEBOOK),
+    "template": ("template", NOTEBOOK),
     "loop": ("reference", small("import cs231n\nprint('before')", "while True:\n    pass", "print('after the loop')")),
     "memory": ("reference", small("print('before')", "hog = []\nwhile True:\n    hog.append(bytearray(2**28))",
                                   "del hog\nprint('after the hog')")),
@@ -49,7 +49,7 @@ def quick_rubric(name):
     """Two cheap checks; short notebook time limits except for the assignment's own notebook."""
     rubric = load_rubric()
     two = rubric.only({"conv_forward", "max_pool_forward"})
-    if NOTEBOOKS[name][1] == ASSIGNMENT:
+    if NOTEBOOKS[name][1] == NOTEBOOK:
         return two
     cell_timeout = SLOW_CELLS.get(name, CELL_TIMEOUT)
     notebook = replace(rubric.notebook, cell_timeout=cell_timeout, total_timeout=max(cell_timeout, TOTAL_TIMEOUT))
@@ -174,7 +174,7 @@ def test_invalid_reasons(source, words):
 
 
 def test_a_valid_notebook_has_no_invalid_reason():
-    assert invalid_reason(ASSIGNMENT) is None
+    assert invalid_reason(NOTEBOOK) is None
 
 
 @pytest.mark.parametrize("name", ["loop", "memory", "crash", "slow", "not_json", "assignment"])

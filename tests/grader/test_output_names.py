@@ -22,7 +22,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from graders import api, cli, collect, intake, pipeline, store
+from graders.assignment import load_assignment
 from graders.rubric import load_rubric
+
+LAYOUT = intake.Layout.of(load_assignment())
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK_RUBRIC = ROOT / "tests" / "submissions" / "quick_rubric.toml"
@@ -126,7 +129,7 @@ def test_two_ids_meeting_in_one_folder_are_refused(tmp_path, capsys):
     twin = store.folder_name(long)  # a short name equal to the long one's folder
     template_zip(tmp_path / "class" / (twin + ".zip"))
     with pytest.raises(collect.CollectError, match="both in the result folder"):
-        collect.collect([tmp_path / "class"])
+        collect.collect([tmp_path / "class"], LAYOUT)
     assert cli.main(["grade", str(tmp_path / "class"), "--out", str(tmp_path / "out")]) == 2
     assert "would share one result folder" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
@@ -195,7 +198,7 @@ def hostile_class(tmp_path):
     names = ["runs.jsonl", "gradebook.csv", "index.html", FILE_HYPERLINK, LATIN1, "esc\x1b[2Jhere"]
     for name in names:
         template_zip(klass / (name + ".zip"))
-    template_zip(klass / "alice.zip", ROOT / "reference")
+    template_zip(klass / "alice.zip", ROOT / "graders" / "assignments" / "cs231n_a2" / "reference")
     (tmp_path / "direct").mkdir()
     direct = [template_zip(tmp_path / "direct" / ".lock.zip"), template_zip(tmp_path / "direct" / "..zip")]
     ids = sorted([intake.submission_name(n) for n in names] + ["alice", ".lock", "."])

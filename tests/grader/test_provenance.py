@@ -8,7 +8,11 @@ from pathlib import Path
 
 import corpus
 from graders import api, batch, collect, intake, provenance
+from graders.assignment import load_assignment
 from graders.rubric import load_rubric
+
+ASSIGNMENT = load_assignment()
+LAYOUT = intake.Layout.of(ASSIGNMENT)
 
 QUICK_RUBRIC = Path(__file__).resolve().parents[2] / "tests" / "submissions" / "quick_rubric.toml"
 SEED = 20261201  # the grading seed of the tests below (they compare verdicts, not numbers)
@@ -22,7 +26,7 @@ def code_trees(tmp_path):
     ref = tmp_path / "cs231n"
     ref.mkdir()
     (ref / "layers.py").write_text("def affine_forward(x, w, b):\n    return x.dot(w) + b, (x, w, b)\n")
-    return {"graders": (graders, ("report",)), "reference": (ref, ())}
+    return {"graders": (graders, ("report",)), "assignment": (ref, ())}
 
 
 def test_editing_a_check_or_the_reference_changes_the_code_hash(tmp_path):
@@ -30,7 +34,7 @@ def test_editing_a_check_or_the_reference_changes_the_code_hash(tmp_path):
     before = provenance.tree_sha256(trees)
     assert provenance.tree_sha256(trees) == before  # the same bytes, the same hash
 
-    check = tmp_path / "graders" / "checks" / "conv.py"
+    check = tmp_path / "graders" / "assignments" / "cs231n_a2" / "checks" / "conv.py"
     check.write_text(check.read_text() + "\nFORWARD_TOLERANCE = 1e-5\n")
     after_check = provenance.tree_sha256(trees)
     assert after_check != before
@@ -54,13 +58,13 @@ def test_a_result_records_the_code_it_was_judged_with(tmp_path):
     sub = tmp_path / "alice" / "cs231n"
     sub.mkdir(parents=True)
     (sub / "layers.py").write_text("x = 1\n")
-    made = provenance.provenance_of(provenance.receive(tmp_path / "alice"), load_rubric())
-    assert made.code_sha256 == provenance.code_sha256() and len(made.code_sha256) == 64
+    made = provenance.provenance_of(provenance.receive(tmp_path / "alice", LAYOUT), load_rubric(), ASSIGNMENT)
+    assert made.code_sha256 == provenance.code_sha256(ASSIGNMENT.folder) and len(made.code_sha256) == 64
 
 
 def test_receiving_reads_what_intake_reads_and_hashes_it(tmp_path):
     path = corpus.write(corpus.reference(), tmp_path)
-    received = provenance.receive(path)
+    received = provenance.receive(path, LAYOUT)
     assert received.name == "reference" and received.refusal is None
     assert dict(received.submission.files) == dict(intake.read_submission(path).files)
     assert received.sha256 == provenance.submission_sha256(received.submission)
@@ -83,7 +87,7 @@ def test_a_submission_replaced_after_it_was_read_is_graded_and_hashed_as_read(tm
         return api.grade_one(job.path, out, rubric, api.Options(), SEED, made_from, received)
 
     job = collect.Job("reference", path)
-    first = batch.settle_one(job, out, rubric, False, replace_then_grade)
+    first = batch.settle_one(job, out, rubric, False, replace_then_grade, ASSIGNMENT)
     assert not first.skipped
     assert [c.status for c in first.result.checks] == ["passed"]  # the reference's code, as read, was graded
     assert first.result.provenance.submission_sha256 == as_read  # and its hash is the one recorded
@@ -93,10 +97,10 @@ def test_a_submission_replaced_after_it_was_read_is_graded_and_hashed_as_read(tm
     def grade(job, received, made_from):
         return api.grade_one(job.path, out, rubric, api.Options(), SEED, made_from, received)
 
-    second = batch.settle_one(job, out, rubric, False, grade)  # the stub on disk is not what was graded
+    second = batch.settle_one(job, out, rubric, False, grade, ASSIGNMENT)  # the stub on disk is not what was graded
     assert not second.skipped and second.result.provenance.submission_sha256 == now
     assert [c.status for c in second.result.checks] != ["passed"]
-    assert batch.settle_one(job, out, rubric, False, grade).skipped
+    assert batch.settle_one(job, out, rubric, False, grade, ASSIGNMENT).skipped
 
 
 def test_a_refused_zip_records_the_hash_of_the_bytes_refused(tmp_path):
@@ -105,7 +109,7 @@ def test_a_refused_zip_records_the_hash_of_the_bytes_refused(tmp_path):
         z.writestr("cs231n/layers.py", "x = 1\n")
         z.writestr("../escape.py", "x = 2\n")
     refused = path.read_bytes()
-    received = provenance.receive(path)
+    received = provenance.receive(path, LAYOUT)
     assert received.submission is None and "'..' component" in received.refusal
     assert received.sha256 == hashlib.sha256(refused).hexdigest()
 
@@ -122,11 +126,11 @@ def test_a_refused_folder_is_hashed_without_following_links(tmp_path):
     folder.mkdir()
     (folder / "notes.txt").write_text("I could not finish")
     (folder / "link.txt").symlink_to(tmp_path / "secret.txt")
-    received = provenance.receive(folder)
+    received = provenance.receive(folder, LAYOUT)
     assert received.submission is None and "found no " in received.refusal and "cs231n/layers.py" in received.refusal
     before = received.sha256
     (tmp_path / "secret.txt").write_text("changed, but only the link's target")
-    assert provenance.receive(folder).sha256 == before  # the link is hashed by its target's name
+    assert provenance.receive(folder, LAYOUT).sha256 == before  # the link is hashed by its target's name
     (folder / "notes.txt").write_text("I finished after all")
-    assert provenance.receive(folder).sha256 != before
-    assert provenance.receive(tmp_path / "missing").sha256 is None
+    assert provenance.receive(folder, LAYOUT).sha256 != before
+    assert provenance.receive(tmp_path / "missing", LAYOUT).sha256 is None

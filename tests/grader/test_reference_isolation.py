@@ -10,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from graders.assignment import load_assignment
+
+ASSIGNMENT = load_assignment()
 ROOT = Path(__file__).resolve().parents[2]
 QUICK_RUBRIC = ROOT / "tests" / "submissions" / "quick_rubric.toml"
 TEMPLATE = ROOT / "student_template" / "cs231n"
-REFERENCE = ROOT / "reference" / "cs231n"
+REFERENCE = ASSIGNMENT.reference
 
 
 def python_m_graders(cwd, *args):

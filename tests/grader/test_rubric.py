@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from graders.assignment import load_assignment
 from graders.rubric import RubricError, default_rubric_path, load_rubric
+
+ASSIGNMENT = load_assignment()
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = Path(str(default_rubric_path())).read_text()
@@ -13,7 +16,7 @@ SHIPPED = Path(str(default_rubric_path())).read_text()
 
 def notebook_parameters():
     """The names the assignment notebook's `parameters` cell assigns."""
-    nb = json.loads((ROOT / "notebooks" / "ConvolutionalNetworks.ipynb").read_text())
+    nb = json.loads((ASSIGNMENT.notebook_path(ASSIGNMENT.notebooks[0])).read_text())
     cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
     tree = ast.parse("".join(cell["source"]))
     return {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets}
@@ -85,27 +88,25 @@ def test_a_check_with_no_rubric_entry_stops_the_cli_before_grading(tmp_path, cap
 
 
 def test_a_skipped_check_is_left_out_and_a_skipped_unknown_id_is_named(tmp_path):
-    from graders.checks import load_all
     from graders.rubric import ensure_implemented
 
     start = SHIPPED.index('[[check]]\nid = "cnn_gradcheck"')
     without = SHIPPED[:start] + SHIPPED[SHIPPED.index("[[check]]", start + 1):]
     rubric = load_rubric(write(tmp_path, without.replace("skip = []", 'skip = ["cnn_gradcheck"]', 1)))
-    ensure_implemented(rubric, load_all())
+    ensure_implemented(rubric, ASSIGNMENT.checks())
     assert "cnn_gradcheck" not in rubric.by_id() and rubric.skip == ("cnn_gradcheck",)
     typo = load_rubric(write(tmp_path, without.replace("skip = []", 'skip = ["cnn_gradchek"]', 1)))
     with pytest.raises(RubricError, match="cnn_gradchek"):
-        ensure_implemented(typo, load_all())
+        ensure_implemented(typo, ASSIGNMENT.checks())
     with pytest.raises(RubricError, match="both skipped and defined"):
         load_rubric(write(tmp_path, SHIPPED.replace("skip = []", 'skip = ["cnn_loss"]', 1)))
 
 
 def test_only_keeps_the_named_checks_and_skips_the_rest():
-    from graders.checks import load_all
     from graders.rubric import ensure_implemented
 
     two = load_rubric().only({"conv_forward", "cnn_loss"})
     assert [c.id for c in two.checks] == ["conv_forward", "cnn_loss"]
     assert load_rubric().by_id()["cnn_loss"].depends_on and not two.by_id()["cnn_loss"].depends_on
-    ensure_implemented(two, load_all())
-    ensure_implemented(load_rubric(Path(__file__).parents[1] / "submissions" / "quick_rubric.toml"), load_all())
+    ensure_implemented(two, ASSIGNMENT.checks())
+    ensure_implemented(load_rubric(Path(__file__).parents[1] / "submissions" / "quick_rubric.toml"), ASSIGNMENT.checks())

@@ -6,10 +6,12 @@ starter's (regions stubbed) when the submission lacks it, and never the referenc
 import shutil
 from pathlib import Path
 
-from graders import reference
+from graders.assignment import load_assignment
 from graders.intake import Submission
 from graders.solutions import solution_lines
 from graders.workspace import build_workspace, student_files
+
+ASSIGNMENT = load_assignment()
 
 REGION = """def momentum_step(w, dw, config):
     # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
@@ -21,12 +23,12 @@ REGION = """def momentum_step(w, dw, config):
 
 
 def test_the_shipped_reference_has_three_student_files():
-    assert student_files(Path(reference.location())) == (
+    assert student_files(Path(ASSIGNMENT.reference)) == (
         "cs231n/classifiers/cnn.py", "cs231n/layers.py", "cs231n/optim.py")
 
 
 def reference_with_a_third_student_file(tmp_path):
-    provided = shutil.copytree(reference.location(), tmp_path / "ref" / "cs231n",
+    provided = shutil.copytree(ASSIGNMENT.reference, tmp_path / "ref" / "cs231n",
                                ignore=shutil.ignore_patterns("__pycache__", "build", "datasets"))
     (provided / "momentum.py").write_text(REGION)
     return provided
@@ -42,7 +44,7 @@ def test_a_new_file_with_a_region_is_a_student_file_whose_solution_never_reaches
 
     layers = (provided / "layers.py").read_bytes()
     submission = Submission("alice", {"cs231n/layers.py": layers}, None, None, ())
-    workspace = build_workspace(submission, tmp_path / "ws", provided)
+    workspace = build_workspace(submission, tmp_path / "ws", ASSIGNMENT, provided)
 
     assert set(workspace.missing) == {"cs231n/momentum.py", "cs231n/classifiers/cnn.py", "cs231n/optim.py"}
     assert workspace.student_files == ("cs231n/layers.py",)
@@ -61,6 +63,6 @@ def test_the_students_own_version_is_used_when_submitted(tmp_path):
     provided = reference_with_a_third_student_file(tmp_path)
     mine = b"def momentum_step(w, dw, config):\n    return w - dw  # mine\n"
     submission = Submission("bob", {"cs231n/momentum.py": mine}, None, None, ())
-    workspace = build_workspace(submission, tmp_path / "ws", provided)
+    workspace = build_workspace(submission, tmp_path / "ws", ASSIGNMENT, provided)
     assert (workspace.views / "full" / "cs231n" / "momentum.py").read_bytes() == mine
     assert "cs231n/momentum.py" in workspace.student_files

@@ -23,10 +23,13 @@ from pathlib import Path
 
 import pytest
 
+from graders.assignment import load_assignment
+
+ASSIGNMENT = load_assignment()
 nbformat = pytest.importorskip("nbformat")
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "notebooks" / "ConvolutionalNetworks.ipynb"
+NOTEBOOK = ASSIGNMENT.notebook_path(ASSIGNMENT.notebooks[0])
 
 # The transcript's sizes: what a student runs.
 DEFAULT_PARAMETERS = {

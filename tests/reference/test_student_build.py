@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[2] / "reference" / "cs231n"
+PACKAGE = Path(__file__).resolve().parents[2] / "graders" / "assignments" / "cs231n_a2" / "reference" / "cs231n"
 
 
 def test_setup_py_builds_the_extension_in_place(tmp_path):

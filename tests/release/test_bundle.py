@@ -5,16 +5,18 @@ from pathlib import Path
 
 import pytest
 
+from graders.assignment import load_assignment
 from graders import cli
-from graders.public_checks import public_checks_document
 from graders.release import (
     PUBLIC_CHECKS, ReleaseError, build_bundle, build_template, package_files, release, solution_lines, strip_solutions,
 )
 from graders.rubric import load_rubric
 
+ASSIGNMENT = load_assignment()
+
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "reference" / "cs231n"
-NOTEBOOK = ROOT / "notebooks" / "ConvolutionalNetworks.ipynb"
+REFERENCE = ASSIGNMENT.reference
+NOTEBOOK = ASSIGNMENT.notebook_path(ASSIGNMENT.notebooks[0])
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,7 @@ def template(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def bundle(template, notebook, tmp_path_factory):
-    checks = public_checks_document(load_rubric())
+    checks = ASSIGNMENT.public_checks(load_rubric())
     return build_bundle(tmp_path_factory.mktemp("bundle") / "assignment.zip", template, notebook, public_checks=checks)
 
 
@@ -63,7 +65,7 @@ def test_bundle_holds_the_template_the_notebook_and_a_readme(bundle, template, n
 
 
 def test_bundle_is_reproducible(bundle, template, notebook, tmp_path):
-    checks = public_checks_document(load_rubric())
+    checks = ASSIGNMENT.public_checks(load_rubric())
     again = build_bundle(tmp_path / "again.zip", template / "cs231n", notebook, public_checks=checks)
     assert again.read_bytes() == bundle.read_bytes()
     infos = [info for _, info in read_all(bundle).values()]

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from graders.public_checks import public_checks_document
+from graders.assignment import load_assignment
 from graders.release import PUBLIC_CHECKS, release
 from graders.rubric import load_rubric
 
+ASSIGNMENT = load_assignment()
+
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "reference" / "cs231n"
-NOTEBOOK = ROOT / "notebooks" / "ConvolutionalNetworks.ipynb"
+REFERENCE = ASSIGNMENT.reference
+NOTEBOOK = ASSIGNMENT.notebook_path(ASSIGNMENT.notebooks[0])
 STUDENT_FILES = ("layers.py", "classifiers/cnn.py", "optim.py")
 
 
@@ -86,4 +88,4 @@ def test_only_selects_checks(unpacked):
 
 def test_the_document_is_the_same_every_time():
     rubric = load_rubric()
-    assert public_checks_document(rubric) == public_checks_document(rubric)
+    assert ASSIGNMENT.public_checks(rubric) == ASSIGNMENT.public_checks(rubric)

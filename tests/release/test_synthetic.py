@@ -8,6 +8,7 @@ import pytest
 
 from cs231n.data_utils import get_CIFAR10_data, load_CIFAR_batch, load_pickle
 from graders import cli
+from graders.assignment import load_assignment
 from graders.synthetic import write_cifar10
 
 BATCH_FILES = ["data_batch_%d" % b for b in range(1, 6)] + ["test_batch"]
@@ -113,7 +114,8 @@ def test_the_reference_convnet_learns_it_quickly(cifar):
     two-core machine, BLAS threads spinning against each other make it 30 times slower.
     """
     threads = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
-    env = dict(os.environ, CS231N_CIFAR10_DIR=str(cifar), **threads)
+    env = dict(os.environ, CS231N_CIFAR10_DIR=str(cifar), PYTHONPATH=str(load_assignment().reference.parent),
+               **threads)
     run = subprocess.run([sys.executable, "-c", LEARNING_PROBE], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     accuracy, steps = run.stdout.split()

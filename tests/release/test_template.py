@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from graders.assignment import load_assignment
 from graders.release import MarkerError, ReleaseError, build_template, file_mode, package_files, strip_solutions
 
+ASSIGNMENT = load_assignment()
+
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "reference" / "cs231n"
+REFERENCE = ASSIGNMENT.reference
 COMMITTED = ROOT / "student_template" / "cs231n"
-REGENERATE = "student_template/ is out of date with reference/cs231n: run `cs231n-grade release` at the repository root"
+REGENERATE = "student_template/ is out of date with the reference package: run `cs231n-grade release` at the repository root"
 
 
 @pytest.fixture(scope="module")

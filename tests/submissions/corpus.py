@@ -1,6 +1,6 @@
 """The sample submissions: the reference, the template, correct variants, mutants, hostile ones.
 
-Each sample is built from the reference's student files (reference/cs231n/layers.py,
+Each sample is built from the reference's student files (graders/assignments/cs231n_a2/reference/cs231n/layers.py,
 classifiers/cnn.py and optim.py) plus what this folder holds:
   variants/NAME/{layers,cnn,optim}.py   correct alternatives, appended (later defs win)
   variants/NAME/{layers,cnn}.full.py   a whole file that replaces the reference's (for code
@@ -17,6 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+REFERENCE = ROOT / "graders" / "assignments" / "cs231n_a2" / "reference"  # holds cs231n/
 STUDENT_FILES = {"layers": "cs231n/layers.py", "cnn": "cs231n/classifiers/cnn.py", "optim": "cs231n/optim.py"}
 
 sys.path.insert(0, str(ROOT))
@@ -35,7 +36,7 @@ class Sample:
 
 
 def reference_files():
-    return {path: (ROOT / "reference" / path).read_text() for path in STUDENT_FILES.values()}
+    return {path: (REFERENCE / path).read_text() for path in STUDENT_FILES.values()}
 
 
 def reference():

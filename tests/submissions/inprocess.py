@@ -23,16 +23,19 @@ from pathlib import Path
 
 import numpy as np
 
-from graders import child, reference
-from graders.checks import Outputs, load_all
+from graders.assignment import load_assignment
+from graders import child
+from graders.checks import Outputs
 from graders.rubric import load_rubric
+
+ASSIGNMENT = load_assignment()
 
 GRADCHECK_TASKS = ("gradcheck", "model_gradcheck")  # the child's tasks of graders/checks/gradcheck.py
 
 
 def numeric_checks():
     """The rubric's checks that judge a numeric gradient, in rubric order."""
-    checks, rubric = load_all(), load_rubric()
+    checks, rubric = ASSIGNMENT.checks(), load_rubric()
     return [spec.id for spec in rubric.checks
             if checks[spec.id](np.random.default_rng(0), spec)[0].task in GRADCHECK_TASKS]
 
@@ -47,7 +50,7 @@ class StudentPackage:
     def __init__(self, sample, root):
         self.sample = sample
         self.folder = root / sample.name
-        shutil.copytree(reference.location(), self.folder / "cs231n", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ASSIGNMENT.reference, self.folder / "cs231n", ignore=shutil.ignore_patterns("__pycache__"))
         for path, text in sample.files.items():
             (self.folder / path).write_text(text)
         self.modules = {}  # the sample's cs231n modules, kept between activations
@@ -72,7 +75,7 @@ class Draw:
     def __init__(self, check_id, seed):
         self.check_id, self.seed = check_id, seed
         spec = load_rubric().by_id()[check_id]
-        self.job, self.judge = load_all()[check_id](np.random.default_rng([seed, *check_id.encode()]), spec)
+        self.job, self.judge = ASSIGNMENT.checks()[check_id](np.random.default_rng([seed, *check_id.encode()]), spec)
 
     def run(self, package):
         """The sample's Verdict, or the exception its code raised or its returns caused in the judge

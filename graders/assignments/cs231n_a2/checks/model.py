@@ -1,14 +1,15 @@
 """ThreeLayerConvNet: parameters, scores, loss and gradients against the reference,
 the notebook's gradient check, and overfitting a small training set."""
 import functools
-
 import numpy as np
-from cs231n.classifiers.cnn import ThreeLayerConvNet
 
-from . import Figure, Job, Verdict, check, suspects
-from .compare import Tally, rel_error
-from .patterns import matching_suspect
-from .gradcheck import Judgement, central_differences, chosen_entries, entries_param
+from graders.checks import Figure, Job, Verdict, check
+from graders.checks.compare import Tally, rel_error
+from graders.checks.patterns import matching_suspect
+from graders.checks.gradcheck import Judgement, central_differences, chosen_entries, entries_param
+
+from ..reference.cs231n.classifiers.cnn import ThreeLayerConvNet
+from . import suspects
 
 NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
 HISTORIES = ("history/loss_history", "history/train_acc_history", "history/val_acc_history")

@@ -10,12 +10,12 @@ Each check runs one rule three ways, replayed on the host with the reference:
 Every step's next_w and every number of the returned config are compared.
 """
 import copy
-
 import numpy as np
-from cs231n import optim
 
-from . import Job, check
-from .compare import Tally
+from graders.checks import Job, check
+from graders.checks.compare import Tally
+
+from ..reference.cs231n import optim
 
 OPTIM = "cs231n.optim."
 STEPS = 4
@@ -173,12 +173,12 @@ def adam_beta1_for_v(w, dw, config=None):
     return next_w, config
 
 
-check("sgd_momentum")(rule_check("sgd_momentum", [
+sgd_momentum_check = check("sgd_momentum")(rule_check("sgd_momentum", [
     ("config['velocity'] is never updated: store the new velocity where the next step reads it (v, which the "
      "starter code writes to config['velocity']).", state_not_stored(optim.sgd_momentum, "velocity"))]))
-check("rmsprop")(rule_check("rmsprop", [
+rmsprop_check = check("rmsprop")(rule_check("rmsprop", [
     ("config['cache'] is never updated: store the new moving average of dw**2 in config['cache'].",
      state_not_stored(optim.rmsprop, "cache"))]))
-check("adam")(rule_check("adam", [
+adam_check = check("adam")(rule_check("adam", [
     ("No bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t) before the step.", adam_uncorrected),
     ("The second moment uses beta1: v is a moving average of dw**2 with beta2.", adam_beta1_for_v)]))

@@ -1,8 +1,8 @@
 """Layers from the previous assignment that this one builds on (reported, not scored)."""
-from cs231n import layers
+from graders.checks import Job, check
+from graders.checks.compare import Tally
 
-from . import Job, check
-from .compare import Tally
+from ..reference.cs231n import layers
 from .jobs import LAYERS, arg_specs, judge_running_averages, running_average_job
 
 

@@ -1,9 +1,10 @@
 """Naive convolution: forward and backward on hidden inputs, and the numeric gradient check."""
-from cs231n.layers import conv_backward_naive, conv_forward_naive
+from graders.checks import check, patterns
+from graders.checks.compare import Tally
+from graders.checks.gradcheck import chosen_entries, layer_gradcheck
 
-from . import check, patterns, suspects
-from .compare import Tally
-from .gradcheck import chosen_entries, layer_gradcheck
+from ..reference.cs231n.layers import conv_backward_naive, conv_forward_naive
+from . import suspects
 from .jobs import LAYERS, describe_case, layer_job
 
 FORWARD_TOLERANCE = 1e-6  # the forward pass must agree this well before its gradient check counts

@@ -12,8 +12,8 @@ reference's mask. The checks judge structure instead of equality with the refere
 """
 import numpy as np
 
-from . import Job, Verdict, check
-from .compare import Tally
+from graders.checks import Job, Verdict, check
+from graders.checks.compare import Tally
 
 LAYERS = "cs231n.layers."
 NOTEBOOK_KEEP = (0.25, 0.4, 0.7)  # the Dropout notebook's p values

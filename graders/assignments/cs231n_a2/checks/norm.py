@@ -1,14 +1,15 @@
 """Spatial batch and group normalisation: forward, backward, numeric gradient checks."""
-from cs231n.layers import (
+from graders.checks import check
+from graders.checks.compare import Tally
+from graders.checks.gradcheck import chosen_entries, layer_gradcheck
+
+from ..reference.cs231n.layers import (
     spatial_batchnorm_backward,
     spatial_batchnorm_forward,
     spatial_groupnorm_backward,
     spatial_groupnorm_forward,
 )
-
-from . import check, suspects
-from .compare import Tally
-from .gradcheck import chosen_entries, layer_gradcheck
+from . import suspects
 from .jobs import LAYERS, describe_case, judge_running_averages, layer_job, running_average_job
 
 TRAIN_STEPS = 3

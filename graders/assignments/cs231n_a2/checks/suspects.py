@@ -7,7 +7,8 @@ The computations are plain numpy or the reference called with altered arguments;
 run on the host, only when a comparison has already failed.
 """
 import numpy as np
-from cs231n.layers import conv_forward_naive, max_pool_forward_naive
+
+from ..reference.cs231n.layers import conv_forward_naive, max_pool_forward_naive
 
 EPS = 1e-5  # the layers' default eps
 

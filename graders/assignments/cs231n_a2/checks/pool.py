@@ -1,10 +1,12 @@
 """Naive max pooling: forward and backward on hidden inputs, and the numeric gradient check."""
 import numpy as np
-from cs231n.layers import max_pool_backward_naive, max_pool_forward_naive
 
-from . import check, patterns, suspects
-from .compare import Tally
-from .gradcheck import chosen_entries, layer_gradcheck
+from graders.checks import check, patterns
+from graders.checks.compare import Tally
+from graders.checks.gradcheck import chosen_entries, layer_gradcheck
+
+from ..reference.cs231n.layers import max_pool_backward_naive, max_pool_forward_naive
+from . import suspects
 from .jobs import LAYERS, describe_case, layer_job
 
 FORWARD_TOLERANCE = 1e-9  # the forward pass must agree this well before its gradient check counts

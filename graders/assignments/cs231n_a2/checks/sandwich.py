@@ -6,11 +6,12 @@ within finite-difference reach of ReLU's kink and no pooling window has a
 near-tie, so a correct submission passes on every draw.
 """
 import numpy as np
-from cs231n import layer_utils
-from cs231n.fast_layers import conv_forward_fast
 
-from . import check
-from .gradcheck import chosen_entries, layer_gradcheck
+from graders.checks import check
+from graders.checks.gradcheck import chosen_entries, layer_gradcheck
+
+from ..reference.cs231n import layer_utils
+from ..reference.cs231n.fast_layers import conv_forward_fast
 
 SANDWICH = "cs231n.layer_utils."
 MARGIN = 1e-4  # far beyond the finite differences' step of 1e-5

@@ -1,13 +1,18 @@
 """The public self-checks students run: fixed inputs and the reference's outputs, as data.
 
-    public_checks_document(rubric) -> the dict written as cs231n/public_checks.json
+    public_checks_document(rubric, assignment) -> the dict written as cs231n/public_checks.json
 
 The procedures that call the student's functions live in the provided file
 cs231n/self_check.py (shipped to students); this module draws the inputs from a fixed
-seed and runs those same procedures on the reference package to record the expected
-outputs. Only inputs and outputs leave the course: no reference code. The hints are the
-rubric's. The inputs are small and differ from the hidden ones the grader draws.
+seed and runs those same procedures on the reference package, in a separate Python that
+imports it as students do (`cs231n`), to record the expected outputs. Only inputs and
+outputs leave the course: no reference code. The hints are the rubric's. The inputs are
+small and differ from the hidden ones the grader draws.
 """
+import json
+import subprocess
+import sys
+
 import numpy as np
 
 SEED = 231
@@ -71,17 +76,43 @@ def encode(value):
     return value
 
 
-def public_checks_document(rubric):
-    """Inputs, the reference's outputs, tolerances and the rubric's hints, as one JSON-able dict."""
-    from cs231n import self_check  # the reference package: its procedures, its layers
+# Run in a separate Python (-I: nothing but numpy and the reference): the reference's self_check
+# imports the package by the name students use, which the grader never binds in its own process.
+_RUN_REFERENCE = """
+import importlib, json, sys
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+self_check = importlib.import_module(sys.argv[2] + ".self_check")
+found = {}
+for name, (procedure, inputs) in json.load(sys.stdin).items():
+    outputs = self_check.PROCEDURES[procedure](self_check.decode(inputs))
+    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+    found[name] = [np.asarray(o, dtype=np.float64) for o in outputs]
+print(json.dumps({name: [{"array": o.ravel().tolist(), "shape": list(o.shape), "dtype": "float64"} for o in outputs]
+                  for name, outputs in found.items()}))
+"""
 
+
+def reference_outputs(assignment, calls):
+    """{case name: [encoded outputs]} of the reference's procedures; calls: {name: (procedure, encoded inputs)}."""
+    done = subprocess.run([sys.executable, "-I", "-c", _RUN_REFERENCE, str(assignment.reference.parent),
+                           assignment.package], input=json.dumps(calls), capture_output=True, text=True,
+                          timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError("the reference's self-check procedures failed:\n" + done.stderr[-2000:])
+    return json.loads(done.stdout)
+
+
+def public_checks_document(rubric, assignment):
+    """Inputs, the reference's outputs, tolerances and the rubric's hints, as one JSON-able dict."""
     hints = {c.id: c.hint for c in rubric.checks}
+    drawn = cases(np.random.default_rng(SEED))
+    expected = reference_outputs(assignment, {name: (procedure, encode(inputs))
+                                              for name, (procedure, _, _, inputs) in drawn.items()})
     document = {"version": 1, "seed": SEED, "cases": {}}
-    for name, (procedure, check_id, labels, inputs) in cases(np.random.default_rng(SEED)).items():
-        outputs = self_check.PROCEDURES[procedure](self_check.decode(encode(inputs)))
-        outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+    for name, (procedure, check_id, labels, inputs) in drawn.items():
         document["cases"][name] = {
             "procedure": procedure, "outputs": labels, "tolerance": TOLERANCE, "hint": hints[check_id],
-            "inputs": encode(inputs), "expected": [encode(np.asarray(o, dtype=np.float64)) for o in outputs],
+            "inputs": encode(inputs), "expected": expected[name],
         }
     return document

@@ -1,0 +1,1 @@
+"""The assignments shipped with the grader: one folder each (see graders/assignment.py)."""
