@@ -20,6 +20,8 @@ from .templating import render
 
 SECTIONS = {
     "prerequisites": "Prerequisites from the previous assignment",
+    "fc": "Fully connected layers: affine, ReLU, softmax loss",
+    "fc_net": "Fully connected network",
     "conv": "Convolution layers (naive)",
     "pool": "Max-pooling layers (naive)",
     "fast": "Fast layers",

@@ -348,7 +348,7 @@ def test_template_run_stops_at_the_first_check_with_a_clear_message(kernel_dirs,
     # not), with the solution regions of the two student files stripped, first on PYTHONPATH.
     template = tmp_path / "template"
     shutil.copytree(installed_package(), template / "cs231n", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("layers.py", "classifiers/cnn.py", "optim.py"):
+    for name in ("layers.py", "classifiers/cnn.py", "classifiers/fc_net.py", "optim.py"):
         path = template / "cs231n" / name
         path.write_text(strip_solutions(path.read_text(), name))
 

@@ -14,7 +14,7 @@ from graders.rubric import load_rubric
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "reference" / "cs231n"
 NOTEBOOK = ROOT / "notebooks" / "ConvolutionalNetworks.ipynb"
-STUDENT_FILES = ("layers.py", "classifiers/cnn.py", "optim.py")
+STUDENT_FILES = ("layers.py", "classifiers/cnn.py", "classifiers/fc_net.py", "optim.py")
 
 
 @pytest.fixture(scope="module")
