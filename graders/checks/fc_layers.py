@@ -145,8 +145,8 @@ def softmax_loss_check(rng, spec):
         for i, case in enumerate(cases):
             loss, dx = softmax_loss(*case["args"])
             label = "case %d %s" % (i, describe_case(case))
-            tally.add("loss of " + label, outputs.get("case%d/fwd/0" % i, "loss"), np.array(loss),
-                      suspects=softmax_suspects(*case["args"]))
+            tally.add_scalar("loss of " + label, outputs.get("case%d/fwd/0" % i, "loss"), np.array(loss),
+                             suspects=softmax_suspects(*case["args"]))
             tally.add("dx of " + label, outputs.get("case%d/fwd/1" % i, "dx"), dx)
         return tally.verdict()
 
