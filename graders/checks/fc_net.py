@@ -15,7 +15,7 @@ from cs231n.classifiers.fc_net import FullyConnectedNet
 
 from . import Job, Verdict, check, suspects
 from .compare import Tally, rel_error
-from .gradcheck import central_differences, excess_error, noise
+from .gradcheck import allowance_used, at, central_differences, chosen_entries, entries_param, excess_error, noise
 
 MODEL = "cs231n.classifiers.fc_net.FullyConnectedNet"  # the student's class, as the child imports it
 # A small net with distinct sizes everywhere, three hidden layers, inputs of shape (N, 3, 2, 2).
@@ -247,20 +247,23 @@ def fc_dropout_test_mode(rng, spec):
 @check("fc_dropout_gradcheck")
 def fc_dropout_gradcheck(rng, spec):
     """The notebook's check: with a fixed seed the train-mode loss is a function of the
-    parameters, whose numeric gradient must match the student's grads. The loss must also
-    differ from the same network's without dropout (dropout is applied in train mode)."""
+    parameters, whose numeric gradient must match the student's grads (at `entries` drawn
+    entries of each larger parameter). The loss must also differ from the same network's
+    without dropout (dropout is applied in train mode)."""
     kwargs = dropout_kwargs(rng)
     params = draw_params(rng, kwargs)
     X, y = rng.standard_normal((5, 10)), rng.integers(0, 4, size=5)
     arrays = {"X": X, "y": y, **{"param/" + k: v for k, v in params.items()}}
     h = 1e-5
     names = sorted(params)
-    job = Job("model_gradcheck", {"model": MODEL, "kwargs": kwargs, "h": h, "entries": {}}, arrays)
+    entries = chosen_entries(rng, [params[n] for n in names], range(len(names)), spec.entries)
+    job = Job("model_gradcheck", {"model": MODEL, "kwargs": kwargs, "h": h, "entries": entries_param(entries)},
+              arrays)
 
     @functools.cache
     def expected():
-        """The reference's loss without dropout and, with its own masks, the spread between its
-        numeric and analytic gradients (the finite differences' noise on this net)."""
+        """The reference's loss without dropout and, with its own masks, the noise its finite
+        differences show against its analytic gradients on this net."""
         plain = reference_model({**kwargs, "dropout_keep_ratio": 1}, params).loss(X, y)[0]
         model = reference_model(kwargs, params)
         loss, grads = model.loss(X, y)
@@ -269,8 +272,8 @@ def fc_dropout_gradcheck(rng, spec):
             model.params = dict(zip(names, values))
             return float(model.loss(X, y)[0])
 
-        differences = central_differences(loss_at, [params[n] for n in names], range(len(names)), h)
-        forgiven = {names[i]: noise((plus - minus) / (2 * h), grads[names[i]], abs(loss), h)
+        differences = central_differences(loss_at, [params[n] for n in names], range(len(names)), h, entries)
+        forgiven = {names[i]: noise((plus - minus) / (2 * h), at(grads[names[i]], entries.get(i)), abs(loss), h)
                     for i, (plus, minus) in differences.items()}
         return plain, forgiven
 
@@ -282,19 +285,22 @@ def fc_dropout_gradcheck(rng, spec):
                            "dropout: dropout is not applied in train mode" % loss, {},
                            ["Dropout is missing from the train-mode forward pass: call dropout_forward with "
                             "self.dropout_param after each hidden ReLU when self.use_dropout is set."])
-        errors = {}
+        errors, used = {}, {}
         for i, name in enumerate(names):
+            flat = entries.get(i)
             plus = outputs.get("plus/%d" % i, "the loss values for " + name)
             minus = outputs.get("minus/%d" % i, "the loss values for " + name)
             analytic = outputs.get("analytic/" + name, "grads['%s']" % name)
-            if analytic.shape != params[name].shape or plus.shape != params[name].shape:
+            if analytic.shape != params[name].shape:
                 return Verdict(False, None, "grads['%s'] has shape %s, expected %s"
                                % (name, analytic.shape, params[name].shape), {})
-            errors[name] = excess_error(analytic, (plus - minus) / (2 * h), forgiven[name])
+            numeric = (plus - minus) / (2 * h)
+            errors[name] = excess_error(at(analytic, flat), numeric, forgiven[name])
+            used[name] = allowance_used(at(analytic, flat), numeric, forgiven[name], spec.tolerance)
         worst = max(errors, key=errors.get)
         passed = errors[worst] <= spec.tolerance
         message = ("largest error %.3g in grads['%s'] against the numeric gradient of your seeded loss, beyond the "
                    "finite differences' own noise (tolerance %.1g)" % (errors[worst], worst, spec.tolerance))
-        return Verdict(passed, errors[worst], message, {"errors": errors})
+        return Verdict(passed, errors[worst], message, {"errors": errors, "allowance_used": used})
 
     return job, judge
