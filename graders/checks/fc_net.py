@@ -21,6 +21,7 @@ MODEL = "cs231n.classifiers.fc_net.FullyConnectedNet"  # the student's class, as
 # A small net with distinct sizes everywhere, three hidden layers, inputs of shape (N, 3, 2, 2).
 SMALL = {"hidden_dims": [9, 7, 8], "input_dim": 12, "num_classes": 5}
 X_SHAPE = (6, 3, 2, 2)
+FORWARD_TOLERANCE = 1e-6  # test-mode scores must agree this well before the dropout gradient check counts
 
 
 def reference_model(kwargs, params=None, reg=0.0):
@@ -248,7 +249,8 @@ def fc_dropout_test_mode(rng, spec):
 def fc_dropout_gradcheck(rng, spec):
     """The notebook's check: with a fixed seed the train-mode loss is a function of the
     parameters, whose numeric gradient must match the student's grads (at `entries` drawn
-    entries of each larger parameter). The loss must also differ from the same network's
+    entries of each larger parameter). It counts only when the test-mode scores agree with
+    the reference's (no masks there) and the train-mode loss differs from the same network's
     without dropout (dropout is applied in train mode)."""
     kwargs = dropout_kwargs(rng)
     params = draw_params(rng, kwargs)
@@ -257,14 +259,15 @@ def fc_dropout_gradcheck(rng, spec):
     h = 1e-5
     names = sorted(params)
     entries = chosen_entries(rng, [params[n] for n in names], range(len(names)), spec.entries)
-    job = Job("model_gradcheck", {"model": MODEL, "kwargs": kwargs, "h": h, "entries": entries_param(entries)},
-              arrays)
+    job = Job("model_gradcheck", {"model": MODEL, "kwargs": kwargs, "h": h, "entries": entries_param(entries),
+                                  "scores_X": "X"}, arrays)
 
     @functools.cache
     def expected():
         """The reference's loss without dropout and, with its own masks, the noise its finite
         differences show against its analytic gradients on this net."""
-        plain = reference_model({**kwargs, "dropout_keep_ratio": 1}, params).loss(X, y)[0]
+        without_dropout = reference_model({**kwargs, "dropout_keep_ratio": 1}, params)
+        plain, scores = without_dropout.loss(X, y)[0], without_dropout.loss(X)
         model = reference_model(kwargs, params)
         loss, grads = model.loss(X, y)
 
@@ -275,10 +278,17 @@ def fc_dropout_gradcheck(rng, spec):
         differences = central_differences(loss_at, [params[n] for n in names], range(len(names)), h, entries)
         forgiven = {names[i]: noise((plus - minus) / (2 * h), at(grads[names[i]], entries.get(i)), abs(loss), h)
                     for i, (plus, minus) in differences.items()}
-        return plain, forgiven
+        return plain, scores, forgiven
 
     def judge(outputs):
-        plain, forgiven = expected()
+        plain, scores, forgiven = expected()
+        # Counted only for a forward pass that agrees with the reference where masks play no part.
+        returned = outputs.get("scores", "loss(X)")
+        forward_error = rel_error(returned, scores) if returned.shape == scores.shape else float("inf")
+        if forward_error > FORWARD_TOLERANCE:
+            return Verdict(False, None, "not counted: the test-mode scores loss(X) differ from the reference's "
+                           "(error %.3g). A numeric gradient check counts only for a forward pass that agrees with "
+                           "the reference." % forward_error, {})
         loss = float(np.asarray(outputs.get("loss", "the loss")).reshape(()))
         if rel_error(loss, plain) < 1e-9:
             return Verdict(False, None, "the train-mode loss %.6g equals the loss of the same network without "

@@ -82,3 +82,24 @@ def test_the_net_checks_send_the_parameters_they_judge_with():
             expected |= {"%s%d" % (p, i) for i in range(1, hidden + 1) for p in ("gamma", "beta")}
         assert sent == expected, check_id
         assert all(np.any(job.arrays["param/" + k] != 0) for k in sent), check_id
+
+
+CONSTANT_NET = '''
+
+class FullyConnectedNet(FullyConnectedNet):
+    """Hostile: a constant loss and zero gradients, which agree with their own numeric gradient."""
+
+    def loss(self, X, y=None):
+        if y is None:
+            return np.zeros((X.shape[0], self.params["b%d" % self.num_layers].shape[0]))
+        return 1.0, {k: np.zeros_like(v) for k, v in self.params.items()}
+'''
+
+
+def test_a_constant_network_earns_nothing_from_the_dropout_gradient_check(tmp_path):
+    reference = corpus.reference()
+    files = dict(reference.files)
+    files["cs231n/classifiers/fc_net.py"] += CONSTANT_NET
+    sample = corpus.Sample("constant_net", "hostile", files)
+    [(_, _, _, passed, _, message)] = Sweep([sample], tmp_path).grade("fc_dropout_gradcheck", SEED, ["constant_net"])
+    assert not passed and "not counted" in message, message
