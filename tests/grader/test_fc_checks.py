@@ -24,7 +24,25 @@ SEEDS = 3
 SEED = int(os.environ.get("CS231N_TEST_SEED") or secrets.randbits(32))
 print("test_fc_checks: CS231N_TEST_SEED=%d" % SEED)
 
-SAMPLES = [s for s in corpus.everything() if s.kind in ("reference", "variant", "mutant")]
+
+def local_mutant(name, description, find, replace, fails):
+    """A one-bug fc_net.py tested here only: its bug touches fc_init alone, and a mutant of the
+    corpus (mutants.toml) is graded on the whole rubric in the sandbox, a minute each."""
+    files = corpus.reference_files()
+    path = corpus.STUDENT_FILES["fc_net"]
+    files[path] = corpus.apply_mutation(files[path], {"name": name, "find": find, "replace": replace})
+    return corpus.Sample("mutant_" + name, "mutant", files, description, tuple(fails))
+
+
+LOCAL_MUTANTS = [
+    local_mutant("fc_init_ignores_weight_scale", "draws the weights with standard deviation 1",
+                 'self.params["W%d" % i] = weight_scale * np.random.randn(sizes[i - 1], sizes[i])',
+                 'self.params["W%d" % i] = np.random.randn(sizes[i - 1], sizes[i])', ["fc_init"]),
+    local_mutant("fc_norm_params_skip_last_hidden_layer", "no gamma and beta for the last hidden layer",
+                 "if normalization is not None and i < self.num_layers:",
+                 "if normalization is not None and i < self.num_layers - 1:", ["fc_init"]),
+]
+SAMPLES = [s for s in corpus.everything() if s.kind in ("reference", "variant", "mutant")] + LOCAL_MUTANTS
 MUTANTS = [s for s in SAMPLES if s.kind == "mutant" and set(s.fails) & set(CHECKS)]
 CORRECT = [s for s in SAMPLES if s.kind != "mutant"]
 
@@ -40,7 +58,7 @@ def test_the_rubric_grades_every_new_check_and_the_old_prerequisite_is_gone():
     assert "affine_relu_softmax" not in rubric and "affine_relu_softmax" not in load_all()
     assert sum(rubric[c].points for c in CHECKS) == 27
     fc_mutants = [m for m in MUTANTS if m.name.startswith(("mutant_fc_", "mutant_affine_", "mutant_relu_"))]
-    assert len(fc_mutants) >= 8
+    assert len(fc_mutants) >= 8 and {m.name for m in LOCAL_MUTANTS} <= {m.name for m in fc_mutants}
 
 
 @pytest.mark.parametrize("check_id", CHECKS)
