@@ -119,6 +119,7 @@ class FullyConnectedNet(object):
 
         return loss, grads
 
+    # Room for helper methods of your own (say, one hidden layer's forward and backward pass).
     # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     def _hidden_forward(self, x, i):
         """Hidden layer i: affine, optional normalisation, relu, optional dropout.

@@ -105,6 +105,7 @@ class FullyConnectedNet(object):
 
         return loss, grads
 
+    # Room for helper methods of your own (say, one hidden layer's forward and backward pass).
     # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
 
     pass
