@@ -207,10 +207,14 @@ def task_model(params, arrays, outputs, meta):
 
 
 def task_model_gradcheck(params, arrays, outputs, meta):
-    """The student's loss at the grader's perturbed parameters, and the student's gradients."""
+    """The student's loss at the grader's perturbed parameters, and the student's gradients;
+    with params["scores_X"], first the scores loss(X) of that input (test mode), as "scores"."""
     model = new_model(params, meta)
     set_params(model, arrays)
     X, y = arrays["X"], arrays["y"]
+    if params.get("scores_X"):
+        meta["current"] = "%s.loss" % model_name(params)
+        export(outputs, "scores", model.loss(arrays[params["scores_X"]].copy()))
     meta["current"] = "%s.loss" % model_name(params)
     loss, grads = loss_and_grads(model.loss(X.copy(), y.copy()))
     outputs["loss"] = np.asarray(loss, dtype=np.float64)

@@ -133,7 +133,8 @@ STUDENT_README = """\
 # CS231n: Convolutional Networks
 
 This folder holds the notebook `ConvolutionalNetworks.ipynb` and the `cs231n` package.
-You write your code in `cs231n/layers.py` and `cs231n/classifiers/cnn.py`, only between the lines
+You write your code in `cs231n/layers.py`, `cs231n/classifiers/fc_net.py`, `cs231n/classifiers/cnn.py`
+and `cs231n/optim.py`, only between the lines
 
     # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
@@ -172,7 +173,7 @@ your layers with numeric gradients and reference values.
                                            # from cs231n.self_check import run_self_checks; run_self_checks()
 
 runs the public checks (inputs and expected outputs in `cs231n/public_checks.json`) on your
-layers and your ThreeLayerConvNet and prints, for each, ok or FAIL with a hint. Passing them
+layers, your networks and your update rules and prints, for each, ok or FAIL with a hint. Passing them
 is a good sign, not a guarantee: the grader tests other, hidden inputs too.
 
 ## 5. Submit

@@ -82,6 +82,19 @@ class Tally:
             self.explain(what, np.asarray(actual).reshape(np.shape(expected)), np.asarray(expected), suspects, locate)
         return err
 
+    def add_scalar(self, what, actual, expected, suspects=()):
+        """add() for one number, such as a loss: only a matching suspect names the mistake (the
+        patterns of arrays, a constant factor say, tell nothing about a single value)."""
+        err = error_against(actual, expected, what)
+        self.errors[what] = err
+        if err > self.worst or self.where is None:
+            self.worst, self.where = err, what
+        if err > self.tolerance:
+            found = matching_suspect(np.asarray(actual).reshape(np.shape(expected)), suspects)
+            if found and found not in self.diagnoses and len(self.diagnoses) < MAX_DIAGNOSES:
+                self.diagnoses.append(found)
+        return err
+
     def explain(self, what, actual, expected, suspects, locate):
         try:
             found = matching_suspect(actual, suspects) or (locate(actual, expected) if locate else None)

@@ -1,4 +1,4 @@
-"""Public self-checks: run your layers and your ThreeLayerConvNet on fixed inputs.
+"""Public self-checks: run your layers, your networks and your update rules on fixed inputs.
 
 From the notebook (or any Python started in the assignment folder):
 
@@ -70,6 +70,36 @@ def cnn_loss(d):
     return (loss, *[grads.get(name) for name in ("W1", "b1", "W2", "b2", "W3", "b3")])
 
 
+def affine(d):
+    from cs231n.layers import affine_backward, affine_forward
+
+    out, cache = affine_forward(d["x"], d["w"], d["b"])
+    return (out, *affine_backward(d["dout"], cache))
+
+
+def relu(d):
+    from cs231n.layers import relu_backward, relu_forward
+
+    out, cache = relu_forward(d["x"])
+    return out, relu_backward(d["dout"], cache)
+
+
+def softmax(d):
+    from cs231n.layers import softmax_loss
+
+    return softmax_loss(d["x"], d["y"])
+
+
+def fc_loss(d):
+    """FullyConnectedNet's loss and gradients for given parameters, in the order of d["names"]."""
+    from cs231n.classifiers.fc_net import FullyConnectedNet
+
+    model = FullyConnectedNet(**d["kwargs"])
+    model.params = {k[len("param_"):]: v.copy() for k, v in d.items() if k.startswith("param_")}
+    loss, grads = model.loss(d["X"], d["y"])
+    return (loss, *[grads.get(name) for name in d["names"]])
+
+
 def update_rule(d):
     """Steps of an update rule, each fed the w and the config the last returned; the final
     next_w and the config's state arrays."""
@@ -88,6 +118,7 @@ PROCEDURES = {
     "pool_forward": pool_forward, "pool_backward": pool_backward,
     "spatial_batchnorm": spatial_batchnorm, "spatial_groupnorm": spatial_groupnorm,
     "cnn_loss": cnn_loss, "update_rule": update_rule,
+    "affine": affine, "relu": relu, "softmax": softmax, "fc_loss": fc_loss,
 }
 
 

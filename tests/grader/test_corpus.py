@@ -19,7 +19,7 @@ def test_reference_scores_full_marks(graded):
     _, result = samples["reference"]
     assert result.status == "graded"
     assert failed_checks(result) == []
-    assert result.score == result.max_score == 100
+    assert result.score == result.max_score == 127
     assert result.flags == []
 
 

@@ -22,9 +22,9 @@ REGION = """def momentum_step(w, dw, config):
 """
 
 
-def test_the_shipped_reference_has_three_student_files():
+def test_the_shipped_reference_has_four_student_files():
     assert student_files(Path(ASSIGNMENT.reference)) == (
-        "cs231n/classifiers/cnn.py", "cs231n/layers.py", "cs231n/optim.py")
+        "cs231n/classifiers/cnn.py", "cs231n/classifiers/fc_net.py", "cs231n/layers.py", "cs231n/optim.py")
 
 
 def reference_with_a_third_student_file(tmp_path):
@@ -46,7 +46,8 @@ def test_a_new_file_with_a_region_is_a_student_file_whose_solution_never_reaches
     submission = Submission("alice", {"cs231n/layers.py": layers}, None, None, ())
     workspace = build_workspace(submission, tmp_path / "ws", ASSIGNMENT, provided)
 
-    assert set(workspace.missing) == {"cs231n/momentum.py", "cs231n/classifiers/cnn.py", "cs231n/optim.py"}
+    assert set(workspace.missing) == {"cs231n/momentum.py", "cs231n/classifiers/cnn.py",
+                                      "cs231n/classifiers/fc_net.py", "cs231n/optim.py"}
     assert workspace.student_files == ("cs231n/layers.py",)
     for view in ("full", "naive"):
         text = every_file_text(workspace.views / view)

@@ -188,13 +188,15 @@ def kernel_env(cifar_dir, pythonpath_first=None):
     # Threaded BLAS on a busy 2-core machine slows the training cells down up to tenfold.
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
-    if pythonpath_first:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pythonpath_first), env.get("PYTHONPATH")]))
+    # The kernel imports `cs231n` as students do: the given folder's, else the reference's.
+    first = [str(pythonpath_first)] if pythonpath_first else []
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, first + [str(installed_package().parent), env.get("PYTHONPATH")]))
     return env
 
 
 def installed_package():
-    """The folder of the `cs231n` package this interpreter imports (the installed reference)."""
+    """The folder of the `cs231n` package this interpreter imports (the installed reference,
+    first on sys.path by tests/conftest.py)."""
     spec = importlib.util.find_spec("cs231n")
     if spec is None or not spec.submodule_search_locations:
         pytest.fail("the reference package `cs231n` is not importable from the test's interpreter")
@@ -351,7 +353,7 @@ def test_template_run_stops_at_the_first_check_with_a_clear_message(kernel_dirs,
     # not), with the solution regions of the two student files stripped, first on PYTHONPATH.
     template = tmp_path / "template"
     shutil.copytree(installed_package(), template / "cs231n", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("layers.py", "classifiers/cnn.py", "optim.py"):
+    for name in ("layers.py", "classifiers/cnn.py", "classifiers/fc_net.py", "optim.py"):
         path = template / "cs231n" / name
         path.write_text(strip_solutions(path.read_text(), name))
 

@@ -16,7 +16,7 @@ ASSIGNMENT = load_assignment()
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ASSIGNMENT.reference
 NOTEBOOK = ASSIGNMENT.notebook_path(ASSIGNMENT.notebooks[0])
-STUDENT_FILES = ("layers.py", "classifiers/cnn.py", "optim.py")
+STUDENT_FILES = ("layers.py", "classifiers/cnn.py", "classifiers/fc_net.py", "optim.py")
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
 """The sample submissions: the reference, the template, correct variants, mutants, hostile ones.
 
 Each sample is built from the reference's student files (graders/assignments/cs231n_a2/reference/cs231n/layers.py,
-classifiers/cnn.py and optim.py) plus what this folder holds:
-  variants/NAME/{layers,cnn,optim}.py   correct alternatives, appended (later defs win)
+classifiers/cnn.py, optim.py and classifiers/fc_net.py) plus what this folder holds:
+  variants/NAME/{layers,cnn,optim,fc_net}.py   correct alternatives, appended (later defs win)
   variants/NAME/{layers,cnn}.full.py   a whole file that replaces the reference's (for code
                                   whose import lines matter, such as a starter-era cnn.py)
   mutants.toml                    one-bug edits, with the checks each must fail
@@ -18,7 +18,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 REFERENCE = ROOT / "graders" / "assignments" / "cs231n_a2" / "reference"  # holds cs231n/
-STUDENT_FILES = {"layers": "cs231n/layers.py", "cnn": "cs231n/classifiers/cnn.py", "optim": "cs231n/optim.py"}
+STUDENT_FILES = {"layers": "cs231n/layers.py", "cnn": "cs231n/classifiers/cnn.py", "optim": "cs231n/optim.py",
+                 "fc_net": "cs231n/classifiers/fc_net.py"}
 
 sys.path.insert(0, str(ROOT))
 from graders.release import strip_solutions  # noqa: E402

@@ -57,11 +57,28 @@ def cases(rng):
         "adam": ({"learning_rate": 0.01, "m": 0.1 * r((3, 4)), "v": rng.uniform(0.1, 1.0, (3, 4)), "t": 3},
                  ["m", "v"]),
     }
+    rule_cases = {"%s 3 steps" % rule: ("update_rule", rule, ["next_w"] + state, {
+        "rule": rule, "w": r((3, 4)), "dw": r((3, 3, 4)), "config": config, "state": state})
+        for rule, (config, state) in rules.items()}
+    # Drawn after the update rules' inputs, for the same reason.
+    return {**layers_and_model, **rule_cases, **fully_connected(rng)}
+
+
+def fully_connected(rng):
+    """The FullyConnectedNets part: affine, ReLU, softmax loss and a FullyConnectedNet."""
+    r = rng.standard_normal
+    relu_x = r((3, 5))
+    relu_x[np.abs(relu_x) < 0.05] = 0.5  # no input at the kink, where either gradient is fine
+    kwargs = {"hidden_dims": [6, 5], "input_dim": 8, "num_classes": 4, "reg": 0.7, "dtype": "float64"}
+    shapes = {"W1": (8, 6), "b1": (6,), "W2": (6, 5), "b2": (5,), "W3": (5, 4), "b3": (4,)}
     return {
-        **layers_and_model,
-        **{"%s 3 steps" % rule: ("update_rule", rule, ["next_w"] + state, {
-            "rule": rule, "w": r((3, 4)), "dw": r((3, 3, 4)), "config": config, "state": state})
-           for rule, (config, state) in rules.items()},
+        "affine_forward/backward": ("affine", "affine_backward", ["out", "dx", "dw", "db"], {
+            "x": r((3, 2, 2, 2)), "w": r((8, 4)), "b": r(4), "dout": r((3, 4))}),
+        "relu_forward/backward": ("relu", "relu_backward", ["out", "dx"], {"x": relu_x, "dout": r((3, 5))}),
+        "softmax_loss": ("softmax", "softmax_loss", ["loss", "dx"], {"x": r((4, 5)), "y": rng.integers(0, 5, size=4)}),
+        "FullyConnectedNet loss, reg 0.7": ("fc_loss", "fc_gradients", ["loss"] + ["d" + k for k in shapes], {
+            "X": r((3, 2, 2, 2)), "y": rng.integers(0, 4, size=3), "kwargs": kwargs, "names": list(shapes),
+            **{"param_" + k: 0.3 * r(s) for k, s in shapes.items()}}),
     }
 
 

@@ -128,3 +128,50 @@ def spatial_groupnorm_backward(dout, cache):
             xh = x_hat[n, part]
             dx[n, part] = (dxh - dxh.mean() - xh * np.mean(dxh * xh)) / stds[n, g]
     return dx, dgamma.reshape(C), dbeta.reshape(C)
+
+
+# ---- The fully connected layers, written out step by step. ----
+
+
+def affine_forward(x, w, b):
+    N = x.shape[0]
+    D = int(np.prod(x.shape[1:]))
+    rows = np.reshape(x, (N, D))
+    out = np.zeros((N, w.shape[1]))
+    for i in range(N):
+        out[i] = rows[i] @ w + b
+    return out, (x, w, b)
+
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    N = x.shape[0]
+    rows = np.reshape(x, (N, -1))
+    dx = np.reshape(dout @ w.T, x.shape)
+    dw = np.zeros_like(w)
+    for i in range(N):
+        dw += np.outer(rows[i], dout[i])
+    db = np.sum(dout, axis=0)
+    return dx, dw, db
+
+
+def relu_forward(x):
+    return np.where(x > 0, x, 0.0), x
+
+
+def relu_backward(dout, cache):
+    dx = dout.copy()
+    dx[cache <= 0] = 0
+    return dx
+
+
+def softmax_loss(x, y):
+    N = x.shape[0]
+    loss, dx = 0.0, np.zeros_like(x, dtype=float)
+    for i in range(N):
+        z = x[i] - np.max(x[i])
+        p = np.exp(z) / np.sum(np.exp(z))
+        loss -= np.log(p[y[i]])
+        dx[i] = p
+        dx[i, y[i]] -= 1
+    return loss / N, dx / N

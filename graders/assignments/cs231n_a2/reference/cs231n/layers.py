@@ -18,7 +18,10 @@ def affine_forward(x, w, b):
     b: (M,)
     Returns out: (N, M) and cache (x, w, b).
     """
+    out = None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     out = x.reshape(x.shape[0], -1).dot(w) + b
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     cache = (x, w, b)
     return out, cache
 
@@ -30,15 +33,21 @@ def affine_backward(dout, cache):
     Returns dx: (N, d_1, ..., d_k), dw: (D, M), db: (M,).
     """
     x, w, b = cache
+    dx, dw, db = None, None, None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     dx = dout.dot(w.T).reshape(x.shape)
     dw = x.reshape(x.shape[0], -1).T.dot(dout)
     db = dout.sum(axis=0)
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return dx, dw, db
 
 
 def relu_forward(x):
     """Rectified linear unit, elementwise max(0, x). Returns out and cache x."""
+    out = None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     out = np.maximum(0, x)
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     cache = x
     return out, cache
 
@@ -46,7 +55,10 @@ def relu_forward(x):
 def relu_backward(dout, cache):
     """Backward pass of the ReLU: the gradient flows where the input was positive."""
     x = cache
+    dx = None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     dx = dout * (x > 0)
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return dx
 
 
@@ -77,6 +89,8 @@ def softmax_loss(x, y):
     y: (N,) integer labels in [0, C)
     Returns loss (scalar) and dx: (N, C).
     """
+    loss, dx = None, None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     # Shifting by the row maximum leaves the softmax unchanged and keeps exp() finite.
     shifted = x - np.max(x, axis=1, keepdims=True)
     log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
@@ -85,6 +99,7 @@ def softmax_loss(x, y):
     dx = np.exp(log_probs)
     dx[np.arange(N), y] -= 1
     dx /= N
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return loss, dx
 
 
