@@ -25,6 +25,7 @@ SECTIONS = {
     "fast": "Fast layers",
     "sandwich": "Convolutional sandwich layers",
     "model": "Three-layer convolutional network",
+    "batchnorm": "Batch and layer normalisation",
     "norm": "Spatial batch and group normalisation",
     "optim": "Update rules (optim.py)",
     "dropout": "Dropout",

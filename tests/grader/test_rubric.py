@@ -19,9 +19,9 @@ def notebook_parameters():
     return {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets}
 
 
-def test_the_shipped_rubric_scores_100_and_runs_the_notebook():
+def test_the_shipped_rubric_scores_120_and_runs_the_notebook():
     rubric = load_rubric()
-    assert rubric.max_score == 100
+    assert rubric.max_score == 120  # 100 for the convnet's parts, 20 for batch and layer normalisation
     assert rubric.notebook.enabled and rubric.notebook.cell_timeout < rubric.notebook.total_timeout
 
 
