@@ -230,7 +230,8 @@ def dropout_forward(x, dropout_param):
         raise ValueError('Invalid forward dropout mode "%s"' % mode)
 
     cache = (dropout_param, mask)
-    out = out.astype(x.dtype, copy=False)
+    if out is not None:  # None: not written yet, and reported as such
+        out = out.astype(x.dtype, copy=False)
     return out, cache
 
 
