@@ -23,6 +23,7 @@ import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from .assignment import load_assignment
 from .public_checks import public_checks_document
 from .rubric import load_rubric
 from .solutions import END, START, MarkerError, solution_lines, strip_solutions  # noqa: F401 (the release's API)
@@ -135,7 +136,9 @@ def build_template(reference_dir, dest_dir):
 STUDENT_README = """\
 # CS231n: Convolutional Networks
 
-This folder holds the notebook `ConvolutionalNetworks.ipynb` and the `cs231n` package.
+This folder holds the notebook `ConvolutionalNetworks.ipynb` and the `cs231n` package
+(and the notebooks `BatchNormalization.ipynb` and `Dropout.ipynb` of the other parts, when
+your course hands them out).
 You write your code in `cs231n/layers.py` and `cs231n/classifiers/cnn.py`, only between the lines
 
     # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
@@ -272,11 +275,19 @@ def build_bundle(zip_path, template_dir, notebook_path, extra_files=(), public_c
     return write_zip(zip_path, entries)
 
 
+def other_notebooks(notebook_path):
+    """The manifest's other notebooks (BatchNormalization.ipynb, ...) found beside notebook_path."""
+    folder = Path(notebook_path).parent
+    found = [folder / n.file for n in load_assignment().notebooks if n.file != NOTEBOOK_NAME]
+    return [path for path in found if path.is_file()]
+
+
 def release(reference_dir, template_dir, bundle_path=None, notebook_path=None):
     """Write template_dir/cs231n from the reference and, if bundle_path is given, the bundle.
 
     notebook_path defaults to notebooks/ConvolutionalNetworks.ipynb (relative to the current
-    folder); it is checked before anything is written. Returns (package folder, bundle or None).
+    folder); it is checked before anything is written. The manifest's other notebooks that sit
+    beside it go into the bundle too. Returns (package folder, bundle or None).
     """
     notebook_path = DEFAULT_NOTEBOOK if notebook_path is None else Path(notebook_path)
     check_reference(reference_dir)
@@ -286,5 +297,6 @@ def release(reference_dir, template_dir, bundle_path=None, notebook_path=None):
     bundle = None
     if bundle_path is not None:
         checks = public_checks_document(load_rubric())
-        bundle = build_bundle(bundle_path, template_dir, notebook_path, public_checks=checks)
+        bundle = build_bundle(bundle_path, template_dir, notebook_path, extra_files=other_notebooks(notebook_path),
+                              public_checks=checks)
     return package, bundle
