@@ -2,12 +2,12 @@
 
   - batchnorm_forward: train-mode calls sharing one bn_param (outputs and the running
     averages written back with a hidden momentum), and a call with bn_param's defaults;
-  - batchnorm_test_mode: test-mode calls given running averages the grader chose, which
-    must normalise x with them (not with the batch's statistics) and leave them as they were;
+  - batchnorm_test_mode: test-mode calls given running averages the grader chose, far from
+    the batch's own statistics, which must normalise x;
   - batchnorm_backward, batchnorm_backward_alt, layernorm_backward: against the reference on
     hidden shapes, each fed the cache of the student's own forward pass, and against the
     numeric gradient of the student's forward pass (graders/checks/gradcheck.py);
-  - layernorm_forward: against the reference on hidden shapes, with and without eps.
+  - layernorm_forward: against the reference on hidden shapes, with the default eps and another.
 """
 import copy
 
@@ -74,7 +74,7 @@ def batchnorm_forward_check(rng, spec):
     return job, judge
 
 
-def test_cases(rng):
+def test_mode_cases(rng):
     """Test-mode calls given running averages far from the batch's own statistics."""
     cases = []
     for eps in (None, 1e-3):
@@ -90,7 +90,7 @@ def test_cases(rng):
 
 @check("batchnorm_test_mode")
 def batchnorm_test_mode(rng, spec):
-    cases, arrays, calls = test_cases(rng), {}, []
+    cases, arrays, calls = test_mode_cases(rng), {}, []
     for i, case in enumerate(cases):
         for name in ("x", "gamma", "beta"):
             arrays["case%d/%s" % (i, name)] = case[name]
