@@ -152,9 +152,8 @@ def batchnorm_backward(dout, cache):
 def batchnorm_backward_alt(dout, cache):
     """Backward pass of batch normalisation as one closed-form expression.
 
-    Collapsing the graph of batchnorm_backward on paper gives, per column,
-      dx = (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)) / std
-    with dx_hat = gamma * dout and means over the N rows.
+    The same gradients as batchnorm_backward, with the graph collapsed on paper into a
+    single expression for dx in terms of dout, gamma, x_hat and the standard deviation.
     dout: (N, D); cache: the one batchnorm_forward returns (same as for batchnorm_backward).
     Returns dx: (N, D), dgamma: (D,), dbeta: (D,).
     """
