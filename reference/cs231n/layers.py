@@ -217,11 +217,9 @@ def layernorm_backward(dout, cache):
     dgamma = np.sum(dout * x_hat, axis=0)
     dx_hat = dout * gamma
     # The closed form of batchnorm_backward_alt with means over each row's D features.
-    dx = (
-        dx_hat
-        - dx_hat.mean(axis=1, keepdims=True)
-        - x_hat * np.mean(dx_hat * x_hat, axis=1, keepdims=True)
-    ) / std
+    row_mean = dx_hat.mean(axis=1, keepdims=True)                  # (N, 1)
+    row_projection = np.mean(dx_hat * x_hat, axis=1, keepdims=True)  # (N, 1)
+    dx = (dx_hat - row_mean - x_hat * row_projection) / std
     # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return dx, dgamma, dbeta
 
