@@ -132,7 +132,9 @@ def build_template(reference_dir, dest_dir):
 STUDENT_README = """\
 # CS231n: Convolutional Networks
 
-This folder holds the notebook `ConvolutionalNetworks.ipynb` and the `cs231n` package.
+This folder holds the `cs231n` package and the notebook `ConvolutionalNetworks.ipynb` (and the
+notebooks `FullyConnectedNets.ipynb`, `BatchNormalization.ipynb` and `Dropout.ipynb` of the other
+parts, when your course hands them out).
 You write your code in `cs231n/layers.py`, `cs231n/classifiers/fc_net.py`, `cs231n/classifiers/cnn.py`
 and `cs231n/optim.py`, only between the lines
 
@@ -269,12 +271,20 @@ def build_bundle(zip_path, template_dir, notebook_path, extra_files=(), public_c
     return write_zip(zip_path, entries)
 
 
+def other_notebooks(assignment, notebook_path):
+    """The assignment's other notebooks (BatchNormalization.ipynb, ...) found beside notebook_path."""
+    folder = Path(notebook_path).parent
+    found = [folder / n.file for n in assignment.notebooks if n.file != Path(notebook_path).name]
+    return [path for path in found if path.is_file()]
+
+
 def release(reference_dir, template_dir, bundle_path=None, notebook_path=None, assignment=None):
     """Write template_dir/cs231n from the reference and, if bundle_path is given, the bundle.
 
     assignment defaults to the shipped one; reference_dir and notebook_path (None) to its
     reference package and its first notebook; the notebook is checked before anything is
-    written. Returns (package folder, bundle or None).
+    written. The assignment's other notebooks that sit beside it go into the bundle too.
+    Returns (package folder, bundle or None).
     """
     assignment = assignment or load_assignment()
     reference_dir = assignment.reference if reference_dir is None else reference_dir
@@ -286,5 +296,6 @@ def release(reference_dir, template_dir, bundle_path=None, notebook_path=None, a
     bundle = None
     if bundle_path is not None:
         checks = assignment.public_checks(assignment.rubric())
-        bundle = build_bundle(bundle_path, template_dir, notebook_path, public_checks=checks)
+        bundle = build_bundle(bundle_path, template_dir, notebook_path,
+                              extra_files=other_notebooks(assignment, notebook_path), public_checks=checks)
     return package, bundle

@@ -124,19 +124,22 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
     running_var = bn_param.get("running_var", np.zeros(D, dtype=x.dtype))
 
+    out, cache = None, None
     if mode == "train":
-        mean = x.mean(axis=0)
-        var = x.var(axis=0)
-        std = np.sqrt(var + eps)
-        x_hat = (x - mean) / std
-        out = gamma * x_hat + beta
-        cache = (x_hat, gamma, std)
-        running_mean = momentum * running_mean + (1 - momentum) * mean
-        running_var = momentum * running_var + (1 - momentum) * var
+        # Normalise with the batch's mean and (biased) variance, scale and shift,
+        # and fold the batch's statistics into the running averages.
+        # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+        pass
+
+        # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     elif mode == "test":
-        x_hat = (x - running_mean) / np.sqrt(running_var + eps)
-        out = gamma * x_hat + beta
-        cache = None
+        # Normalise with the running averages; the batch's own statistics play no part.
+        # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+        pass
+
+        # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     else:
         raise ValueError('Invalid forward batchnorm mode "%s"' % mode)
 
@@ -146,36 +149,36 @@ def batchnorm_forward(x, gamma, beta, bn_param):
 
 
 def batchnorm_backward(dout, cache):
-    """Backward pass of batch normalisation, step by step through the graph.
+    """Backward pass of batch normalisation, one node of the graph at a time.
 
+    The forward graph: xc = x - mean, var = mean(xc ** 2), std = sqrt(var + eps),
+    x_hat = xc / std, out = gamma * x_hat + beta (means over the N rows).
     dout: (N, D)
     Returns dx: (N, D), dgamma: (D,), dbeta: (D,).
     """
-    x_hat, gamma, std = cache
-    N = dout.shape[0]
-    dbeta = dout.sum(axis=0)
-    dgamma = np.sum(dout * x_hat, axis=0)
+    dx, dgamma, dbeta = None, None, None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
 
-    dx_hat = dout * gamma
-    # x_hat = xc / std with xc = x - mean and std = sqrt(var + eps).
-    xc = x_hat * std
-    dstd = -np.sum(dx_hat * xc, axis=0) / std**2
-    dvar = 0.5 * dstd / std
-    dxc = dx_hat / std + 2.0 * xc * dvar / N
-    dx = dxc - dxc.mean(axis=0)
+    pass
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return dx, dgamma, dbeta
 
 
 def batchnorm_backward_alt(dout, cache):
-    """Backward pass of batch normalisation in one simplified expression.
+    """Backward pass of batch normalisation as one closed-form expression.
 
-    Same inputs and outputs as batchnorm_backward.
+    The same gradients as batchnorm_backward, with the graph collapsed on paper into a
+    single expression for dx in terms of dout, gamma, x_hat and the standard deviation.
+    dout: (N, D); cache: the one batchnorm_forward returns (same as for batchnorm_backward).
+    Returns dx: (N, D), dgamma: (D,), dbeta: (D,).
     """
-    x_hat, gamma, std = cache
-    dbeta = dout.sum(axis=0)
-    dgamma = np.sum(dout * x_hat, axis=0)
-    dx_hat = dout * gamma
-    dx = (dx_hat - dx_hat.mean(axis=0) - x_hat * np.mean(dx_hat * x_hat, axis=0)) / std
+    dx, dgamma, dbeta = None, None, None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    pass
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return dx, dgamma, dbeta
 
 
@@ -185,12 +188,13 @@ def layernorm_forward(x, gamma, beta, ln_param):
     x: (N, D); gamma, beta: (D,); ln_param: dict with optional 'eps' (1e-5).
     Returns out: (N, D) and cache. Train and test behave the same.
     """
+    out, cache = None, None
     eps = ln_param.get("eps", 1e-5)
-    mean = x.mean(axis=1, keepdims=True)
-    std = np.sqrt(x.var(axis=1, keepdims=True) + eps)
-    x_hat = (x - mean) / std
-    out = gamma * x_hat + beta
-    cache = (x_hat, gamma, std)
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    pass
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return out, cache
 
 
@@ -200,16 +204,12 @@ def layernorm_backward(dout, cache):
     dout: (N, D)
     Returns dx: (N, D), dgamma: (D,), dbeta: (D,).
     """
-    x_hat, gamma, std = cache
-    dbeta = dout.sum(axis=0)
-    dgamma = np.sum(dout * x_hat, axis=0)
-    dx_hat = dout * gamma
-    # The batchnorm formula with the roles of the axes swapped.
-    dx = (
-        dx_hat
-        - dx_hat.mean(axis=1, keepdims=True)
-        - x_hat * np.mean(dx_hat * x_hat, axis=1, keepdims=True)
-    ) / std
+    dx, dgamma, dbeta = None, None, None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+    pass
+
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return dx, dgamma, dbeta
 
 
@@ -245,7 +245,8 @@ def dropout_forward(x, dropout_param):
         raise ValueError('Invalid forward dropout mode "%s"' % mode)
 
     cache = (dropout_param, mask)
-    out = out.astype(x.dtype, copy=False)
+    if out is not None:  # None: not written yet, and reported as such
+        out = out.astype(x.dtype, copy=False)
     return out, cache
 
 

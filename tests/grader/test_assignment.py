@@ -18,8 +18,10 @@ def test_the_shipped_manifest_matches_the_reference():
     assignment = load_assignment()
     package = ASSIGNMENT.reference
     assert assignment.package == package.name
-    # The first is the one the engine runs and bundles.
-    assert [n.file for n in assignment.notebooks] == ["ConvolutionalNetworks.ipynb", "FullyConnectedNets.ipynb"]
+    # The first is the one the engine runs; the others ship with the bundle.
+    assert [n.file for n in assignment.notebooks] == ["ConvolutionalNetworks.ipynb", "FullyConnectedNets.ipynb",
+                                                      "BatchNormalization.ipynb", "Dropout.ipynb"]
+    assert all(assignment.notebook_path(n).is_file() for n in assignment.notebooks)
     for module in assignment.naive_view.unavailable:  # each names a module the package has
         assert any(package.glob(module + ".*")), module
 

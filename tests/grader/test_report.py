@@ -71,4 +71,4 @@ def test_gradebook_has_a_row_per_submission(graded):
     rows = list(csv.DictReader(io.StringIO((out / "gradebook.csv").read_text())))
     assert sorted(r["submission"] for r in rows) == sorted(samples)
     reference = next(r for r in rows if r["submission"] == "reference")
-    assert float(reference["score"]) == 127 and float(reference["conv_forward"]) == 9
+    assert float(reference["score"]) == 147 and float(reference["conv_forward"]) == 9

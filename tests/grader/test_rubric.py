@@ -22,9 +22,9 @@ def notebook_parameters():
     return {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets}
 
 
-def test_the_shipped_rubric_scores_127_and_runs_the_notebook():
+def test_the_shipped_rubric_scores_147_and_runs_the_notebook():
     rubric = load_rubric()
-    assert rubric.max_score == 127
+    assert rubric.max_score == 147  # 100 for the convnet's parts, 27 fully connected, 20 batch and layer norm
     assert rubric.notebook.enabled and rubric.notebook.cell_timeout < rubric.notebook.total_timeout
 
 

@@ -24,8 +24,9 @@ MUTANT_SEEDS = 25  # the first of those seeds, for the mutants: none may pass
 # CPU seconds per seed on a 2-core machine (benchmarks/seed_sweep.py), for the correct samples
 # and for the mutants: naive convolution 1.6 and 2.2, max pooling 0.85 and 0.7, the convnet
 # 0.8 and 0.65, spatial batch and group norm 0.25 and 0.25, the sandwiches 0.3 and 0.05, the
-# affine and ReLU layers 0.1 together, the fully connected net with dropout 0.25 and 0.3. The
-# correct samples under SEEDS take about 860 CPU seconds; a mutant's bug is far beyond the
+# affine and ReLU layers 0.1 together, the fully connected net with dropout 0.25 and 0.3, batch
+# and layer norm of (N, D) inputs 0.15 for their three checks together. The
+# correct samples under SEEDS take about 920 CPU seconds; a mutant's bug is far beyond the
 # finite differences' noise, so fewer seeds suffice for them, and benchmarks/seed_sweep.py
 # sweeps them under 200 or more.
 WORKERS = min(2, os.cpu_count() or 1)

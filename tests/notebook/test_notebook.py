@@ -379,3 +379,154 @@ def test_template_run_stops_at_the_first_check_with_a_clear_message(kernel_dirs,
     assert failed == [first_check]
     assert "check:conv_forward_naive" in tags(nb.cells[first_check])
     assert all(cell.get("outputs", []) == [] for cell in nb.cells[failed[0] + 1:])
+
+
+# --------------------------------------------------------------------------- BatchNormalization and Dropout
+#
+# The two notebooks of the assignment's other parts need no data: each is checked the same way,
+# stored clean and tagged, run against the reference with small parameters (every figure within
+# what its cells say to expect), and run against the template (stopping at its first check cell).
+
+class Part:
+    def __init__(self, name, defaults, ci, check_tags, first_function):
+        self.name, self.defaults, self.ci = name, defaults, ci
+        self.check_tags, self.first_function = check_tags, first_function
+        self.path = NOTEBOOK.parent / ("%s.ipynb" % name)
+
+    def __repr__(self):
+        return self.name
+
+
+PARTS = {
+    "BatchNormalization": Part(
+        "BatchNormalization",
+        {"TEST_MODE_TRAIN_STEPS": 50, "TIMING_SHAPE": (100, 500), "TIMING_REPEATS": 20},
+        {"TIMING_SHAPE": (20, 30), "TIMING_REPEATS": 2},
+        {"check:batchnorm_forward", "check:batchnorm_backward", "check:batchnorm_backward_alt",
+         "check:layernorm_forward", "check:layernorm_backward"},
+        "batchnorm_forward"),
+    "Dropout": Part(
+        "Dropout",
+        {"DROPOUT_X_SHAPE": (500, 500), "KEEP_PROBABILITIES": (0.25, 0.4, 0.7)},
+        {"DROPOUT_X_SHAPE": (200, 200)},
+        {"check:dropout_forward", "check:dropout_backward"},
+        "dropout_forward"),
+}
+
+
+def plain_env():
+    env = dict(os.environ)
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
+    return env
+
+
+@pytest.fixture(scope="module")
+def executed_parts(kernel_dirs, tmp_path_factory):
+    """{name: the part's notebook run against the reference with its CI parameters}, run on first use."""
+    runs = {}
+
+    def run(part):
+        if part.name not in runs:
+            nb = with_parameters(nbformat.read(str(part.path), as_version=4), part.ci, KERNEL_PROBE)
+            runs[part.name] = execute(nb, kernel_dirs, tmp_path_factory.mktemp("run-" + part.name), plain_env())
+        return runs[part.name]
+
+    return run
+
+
+@pytest.mark.parametrize("part", PARTS.values(), ids=repr)
+def test_part_notebook_is_stored_clean_tagged_and_listed(part):
+    nb = nbformat.read(str(part.path), as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert all(cell.outputs == [] and cell.execution_count is None for cell in code_cells)
+    assert part.check_tags <= {tag for cell in nb.cells for tag in tags(cell)}
+    first_check = min(i for i, cell in enumerate(nb.cells) if any(t.startswith("check:") for t in tags(cell)))
+    assert parameters_index(nb) < first_check
+
+    values = {}
+    for statement in ast.parse(nb.cells[parameters_index(nb)].source).body:
+        assert isinstance(statement, ast.Assign) and len(statement.targets) == 1
+        values[statement.targets[0].id] = ast.literal_eval(statement.value)
+    assert values == part.defaults and set(part.ci) <= set(values)
+
+    from graders.assignment import load_assignment
+
+    assert (part.path.name, part.name) in {(n.file, n.part) for n in load_assignment().notebooks}
+
+
+@pytest.mark.parametrize("part", PARTS.values(), ids=repr)
+def test_part_notebook_runs_against_the_reference(executed_parts, part):
+    nb = executed_parts(part)
+    assert figures(cell_by_id(nb, "injected-parameters"))["kernel python"] == sys.executable
+    code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert all(cell.execution_count is not None for cell in code_cells)
+    assert [o for cell in code_cells for o in cell.outputs if o.output_type == "error"] == []
+
+
+def test_batchnorm_notebook_figures(executed_parts):
+    nb = executed_parts(PARTS["BatchNormalization"])
+    train, test = cells_tagged(nb, "check:batchnorm_forward")
+    printed = figures(train)
+    assert max(map(abs, numbers(printed["normalized means"]))) < 1e-10
+    assert all(abs(v - 1) < 1e-5 for v in numbers(printed["normalized stds"]))
+    assert all(abs(v - t) < 1e-6 for v, t in zip(numbers(printed["scaled means"]), [11, 12, 13]))
+    assert all(abs(v / t - 1) < 1e-5 for v, t in zip(numbers(printed["scaled stds"]), [1, 2, 3]))
+    printed = figures(test)
+    assert all(abs(v) < 0.2 for v in numbers(printed["test-time means"]))
+    assert all(abs(v - 1) < 0.1 for v in numbers(printed["test-time stds"]))
+
+    for tag in ("check:batchnorm_backward", "check:layernorm_backward"):
+        printed = figures(cells_tagged(nb, tag)[0])
+        assert all(float(printed[name]) < 1e-8 for name in ("dx error", "dgamma error", "dbeta error")), printed
+    printed = figures(cells_tagged(nb, "check:batchnorm_backward_alt")[0])
+    assert all(float(printed[name]) < 1e-12 for name in ("dx difference", "dgamma difference", "dbeta difference"))
+    assert "speedup" in printed  # printed for information, never asserted on
+
+    printed = figures(cells_tagged(nb, "check:layernorm_forward")[0])
+    assert max(map(abs, numbers(printed["normalized row means"]))) < 1e-10
+    assert all(abs(v - 1) < 1e-5 for v in numbers(printed["normalized row stds"]))
+
+
+def test_dropout_notebook_figures(executed_parts):
+    nb = executed_parts(PARTS["Dropout"])
+    forward, seeded = cells_tagged(nb, "check:dropout_forward")
+    text = stdout(forward)
+    keep = [float(v) for v in re.findall(r"p = ([\d.]+)", text)]
+    assert keep == list(PARTS["Dropout"].defaults["KEEP_PROBABILITIES"])
+    blocks = text.split("Running tests with")[1:]
+    for p, block in zip(keep, blocks):
+        lines = dict(line.split(": ", 1) for line in block.strip().splitlines()[1:])
+        assert abs(float(lines["mean of train-time output"]) / float(lines["mean of input"]) - 1) < 0.02
+        assert float(lines["mean of test-time output"]) == pytest.approx(float(lines["mean of input"]))
+        assert abs(float(lines["fraction of train-time output set to zero"]) - (1 - p)) < 0.02
+        assert float(lines["fraction of test-time output set to zero"]) == 0.0
+    assert figures(seeded)["same seed, same output"] == "True"
+    assert float(figures(cells_tagged(nb, "check:dropout_backward")[0])["dx relative error"]) < 1e-9
+
+
+@pytest.mark.parametrize("part", PARTS.values(), ids=repr)
+def test_part_template_run_stops_at_its_first_check(kernel_dirs, part, tmp_path):
+    from nbclient.exceptions import CellExecutionError
+
+    from graders.release import strip_solutions
+
+    template = tmp_path / "template"
+    shutil.copytree(installed_package(), template / "cs231n", ignore=shutil.ignore_patterns("__pycache__"))
+    path = template / "cs231n" / "layers.py"
+    path.write_text(strip_solutions(path.read_text(), "layers.py"))
+
+    nb = with_parameters(nbformat.read(str(part.path), as_version=4), part.ci, KERNEL_PROBE)
+    cwd = tmp_path / "run"
+    cwd.mkdir()
+    env = plain_env()
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(template), env.get("PYTHONPATH")]))
+    with pytest.raises(CellExecutionError) as caught:
+        execute(nb, kernel_dirs, cwd, env)
+    assert caught.value.ename == "NotImplementedError"
+    assert caught.value.evalue == "%s returned None: implement it in cs231n/layers.py" % part.first_function
+    failed = [i for i, cell in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in cell.get("outputs", []))]
+    first_check = next(i for i, cell in enumerate(nb.cells) if any(t.startswith("check:") for t in tags(cell)))
+    assert failed == [first_check]

@@ -82,6 +82,47 @@ def test_batchnorm_backward_alt_matches_staged(rng):
         assert rel_error(a, b) < 1e-10
 
 
+def test_batchnorm_backward_alt_matches_staged_with_scale_and_shift(rng):
+    """Both backward passes read the one cache batchnorm_forward returns, for any gamma and batch size."""
+    for N, D in ((2, 1), (5, 7), (40, 3)):
+        x = 3 * rng.standard_normal((N, D)) - 2
+        _, cache = layers.batchnorm_forward(x, rng.standard_normal(D), rng.standard_normal(D), {"mode": "train"})
+        dout = rng.standard_normal((N, D))
+        for a, b in zip(layers.batchnorm_backward(dout, cache), layers.batchnorm_backward_alt(dout, cache)):
+            assert rel_error(a, b) < 1e-8
+
+
+def test_batchnorm_running_averages_and_test_mode(rng):
+    """Train mode folds the batch's biased statistics in with momentum; test mode uses only the averages."""
+    D, momentum = 4, 0.8
+    gamma, beta = rng.standard_normal(D), rng.standard_normal(D)
+    bn_param = {"mode": "train", "momentum": momentum}
+    mean, var = np.zeros(D), np.zeros(D)
+    for _ in range(3):
+        x = 2 * rng.standard_normal((7, D)) + 5
+        out, _ = layers.batchnorm_forward(x, gamma, beta, bn_param)
+        mean = momentum * mean + (1 - momentum) * x.mean(axis=0)
+        var = momentum * var + (1 - momentum) * x.var(axis=0)
+        assert rel_error(bn_param["running_mean"], mean) < 1e-12
+        assert rel_error(bn_param["running_var"], var) < 1e-12
+        # The output's columns have mean beta and standard deviation |gamma| (up to eps).
+        assert rel_error(out.mean(axis=0), beta) < 1e-10
+        assert rel_error(out.std(axis=0), np.abs(gamma)) < 1e-5
+    bn_param["mode"] = "test"
+    x = rng.standard_normal((3, D))
+    out, _ = layers.batchnorm_forward(x, gamma, beta, bn_param)
+    assert rel_error(out, gamma * (x - mean) / np.sqrt(var + 1e-5) + beta) < 1e-12
+    # A test-mode call leaves the running averages alone.
+    assert rel_error(bn_param["running_mean"], mean) < 1e-12
+
+
+def test_layernorm_normalises_each_row(rng):
+    x = 4 * rng.standard_normal((3, 9)) + 7
+    out, _ = layers.layernorm_forward(x, np.ones(9), np.zeros(9), {})
+    assert np.max(np.abs(out.mean(axis=1))) < 1e-12
+    assert rel_error(out.std(axis=1), np.ones(3)) < 1e-5
+
+
 def test_layernorm(rng):
     x = 5 * rng.standard_normal((4, 6)) + 3
     gamma, beta = rng.standard_normal(6), rng.standard_normal(6)

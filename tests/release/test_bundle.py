@@ -8,7 +8,8 @@ import pytest
 from graders.assignment import load_assignment
 from graders import cli
 from graders.release import (
-    PUBLIC_CHECKS, ReleaseError, build_bundle, build_template, package_files, release, solution_lines, strip_solutions,
+    PUBLIC_CHECKS, ReleaseError, build_bundle, build_template, other_notebooks, package_files, release, solution_lines,
+    strip_solutions,
 )
 from graders.rubric import load_rubric
 
@@ -41,7 +42,8 @@ def template(tmp_path_factory):
 @pytest.fixture(scope="module")
 def bundle(template, notebook, tmp_path_factory):
     checks = ASSIGNMENT.public_checks(load_rubric())
-    return build_bundle(tmp_path_factory.mktemp("bundle") / "assignment.zip", template, notebook, public_checks=checks)
+    return build_bundle(tmp_path_factory.mktemp("bundle") / "assignment.zip", template, notebook,
+                        extra_files=other_notebooks(ASSIGNMENT, notebook), public_checks=checks)
 
 
 def read_all(zip_path):
@@ -53,6 +55,7 @@ def test_bundle_holds_the_template_the_notebook_and_a_readme(bundle, template, n
     files = read_all(bundle)
     expected = {"cs231n/" + f for f in package_files(template / "cs231n")}
     expected |= {"ConvolutionalNetworks.ipynb", "README.md", PUBLIC_CHECKS}
+    expected |= {path.name for path in other_notebooks(ASSIGNMENT, notebook)}
     assert set(files) == expected
     for needed in ("cs231n/datasets/get_datasets.sh", "cs231n/setup.py", "cs231n/im2col_cython.pyx"):
         assert needed in files
@@ -66,7 +69,8 @@ def test_bundle_holds_the_template_the_notebook_and_a_readme(bundle, template, n
 
 def test_bundle_is_reproducible(bundle, template, notebook, tmp_path):
     checks = ASSIGNMENT.public_checks(load_rubric())
-    again = build_bundle(tmp_path / "again.zip", template / "cs231n", notebook, public_checks=checks)
+    again = build_bundle(tmp_path / "again.zip", template / "cs231n", notebook,
+                         extra_files=other_notebooks(ASSIGNMENT, notebook), public_checks=checks)
     assert again.read_bytes() == bundle.read_bytes()
     infos = [info for _, info in read_all(bundle).values()]
     assert [i.filename for i in infos] == sorted(i.filename for i in infos)
@@ -140,6 +144,20 @@ def test_release_writes_the_template_and_the_bundle(notebook, tmp_path):
     with pytest.raises(ReleaseError, match="not found"):
         release(REFERENCE, tmp_path / "other", tmp_path / "b.zip", tmp_path / "missing.ipynb")
     assert not (tmp_path / "other").exists()  # inputs are checked before anything is written
+
+
+def test_release_bundles_the_other_parts_notebooks(tmp_path):
+    """The manifest's BatchNormalization and Dropout notebooks, found beside the main one, ship too."""
+    _, zip_path = release(REFERENCE, tmp_path / "student_template", tmp_path / "a2.zip", NOTEBOOK)
+    files = read_all(zip_path)
+    for name in ("FullyConnectedNets.ipynb", "BatchNormalization.ipynb", "Dropout.ipynb"):
+        assert files[name][0] == (NOTEBOOK.parent / name).read_bytes()
+    # A notebook given from a folder without them bundles it alone.
+    alone = tmp_path / "alone" / "ConvolutionalNetworks.ipynb"
+    alone.parent.mkdir()
+    alone.write_bytes(NOTEBOOK.read_bytes())
+    _, zip_path = release(REFERENCE, tmp_path / "t2", tmp_path / "b.zip", alone)
+    assert not {"BatchNormalization.ipynb", "Dropout.ipynb"} & set(read_all(zip_path))
 
 
 def test_cli_release(notebook, tmp_path, capsys):

@@ -89,3 +89,17 @@ def test_only_selects_checks(unpacked):
 def test_the_document_is_the_same_every_time():
     rubric = load_rubric()
     assert ASSIGNMENT.public_checks(rubric) == ASSIGNMENT.public_checks(rubric)
+
+
+def test_a_batchnorm_bug_fails_its_check_only(unpacked, tmp_path):
+    """Test mode normalising with the batch's statistics fails the test-mode case and nothing else."""
+    right = "x_hat = (x - running_mean) / np.sqrt(running_var + eps)"
+    wrong = "x_hat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)"
+    assert right in (REFERENCE / "layers.py").read_text()
+
+    def source(relative):
+        return (REFERENCE / relative).read_text().replace(right, wrong)
+
+    run = self_check(with_files(unpacked, tmp_path, source))
+    failed = [line for line in run.stdout.splitlines() if line.startswith("FAIL")]
+    assert len(failed) == 1 and "batchnorm test mode" in failed[0], run.stdout

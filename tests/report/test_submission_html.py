@@ -27,8 +27,9 @@ def test_graded_report_has_score_sections_checks_and_figures(tmp_path):
         {"conv_forward_naive": {"naive_seconds": 2.0, "fast_seconds": 0.01, "speedup": 200.0}})]
     check(doc, "cnn_overfit")["figures"] = overfit_figures()
     page = render_submission(doc, write_folder(tmp_path, doc))
-    assert '<div class="score" id="score">100 / 100</div>' in page
-    for heading in ("Convolution layers (naive)", "Three-layer convolutional network", "Fast layers"):
+    assert '<div class="score" id="score">120 / 120</div>' in page
+    for heading in ("Convolution layers (naive)", "Three-layer convolutional network", "Fast layers",
+                    "Batch and layer normalisation"):
         assert heading in page
     assert page.count("<tr data-check=") == len(doc["checks"]) == page.count("data-check-id=")
     assert page.count('src="data:image/png;base64,') == 3

@@ -61,7 +61,22 @@ def cases(rng):
         "rule": rule, "w": r((3, 4)), "dw": r((3, 3, 4)), "config": config, "state": state})
         for rule, (config, state) in rules.items()}
     # Drawn after the update rules' inputs, for the same reason.
-    return {**layers_and_model, **rule_cases, **fully_connected(rng)}
+    grads = ["dx", "dgamma", "dbeta"]
+    normalisation = {
+        "batchnorm train, 2 steps": ("batchnorm_train", "batchnorm_forward", ["out", "running_mean", "running_var"], {
+            "x0": 3 * r((5, 4)) + 2, "x1": 3 * r((5, 4)) + 2, "gamma": r(4), "beta": r(4), "momentum": 0.7}),
+        "batchnorm test mode": ("batchnorm_test", "batchnorm_test_mode", ["out"], {
+            "x": 3 * r((4, 3)) + 2, "gamma": r(3), "beta": r(3), "running_mean": r(3),
+            "running_var": rng.uniform(0.5, 2.0, 3)}),
+        "batchnorm_backward": ("batchnorm_backward", "batchnorm_backward", grads, {
+            "x": 3 * r((6, 4)) + 2, "gamma": r(4), "beta": r(4), "dout": r((6, 4))}),
+        "batchnorm_backward_alt": ("batchnorm_backward_alt", "batchnorm_backward_alt", grads, {
+            "x": 3 * r((6, 4)) + 2, "gamma": r(4), "beta": r(4), "dout": r((6, 4))}),
+        "layernorm forward and backward": ("layernorm", "layernorm_backward", ["out"] + grads, {
+            "x": 3 * r((3, 5)) + 2, "gamma": r(5), "beta": r(5), "dout": r((3, 5))}),
+    }
+    # The FullyConnectedNets part's inputs, drawn after all the above.
+    return {**layers_and_model, **rule_cases, **normalisation, **fully_connected(rng)}
 
 
 def fully_connected(rng):

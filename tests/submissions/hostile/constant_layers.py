@@ -39,3 +39,22 @@ def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
 def spatial_groupnorm_backward(dout, cache):
     x, gamma, beta = cache
     return np.zeros_like(x), np.zeros_like(gamma), np.zeros_like(beta)
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    return np.zeros_like(x), (x, gamma, beta)
+
+
+def batchnorm_backward(dout, cache):
+    x, gamma, beta = cache
+    return np.zeros_like(x), np.zeros_like(gamma), np.zeros_like(beta)
+
+
+batchnorm_backward_alt = batchnorm_backward
+
+
+def layernorm_forward(x, gamma, beta, ln_param):
+    return np.zeros_like(x), (x, gamma, beta)
+
+
+layernorm_backward = batchnorm_backward

@@ -116,6 +116,19 @@ def batchnorm(x, gamma, beta, mode):
     return found
 
 
+def layernorm(x, gamma, beta, ln_param):
+    """Suspects for a layer normalisation's output: x (N, D)."""
+    eps = ln_param.get("eps", EPS)
+    mean, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+    return [
+        ("Statistics are taken over the minibatch, per feature (that is batch normalisation): layer "
+         "normalisation takes each example's mean and variance over its D features (axis=1).",
+         lambda: normalised(x, 0, gamma, beta)),
+        ("eps is added to the standard deviation: add it to the variance, inside the square root.",
+         lambda: (x - mean) / (np.sqrt(var) + eps) * gamma + beta),
+    ]
+
+
 def running_average(key, replay):
     """replay(): the running averages the sequence gives with momentum and 1 - momentum exchanged."""
     return [("The running averages weight the new batch by momentum: running = momentum * running + "

@@ -123,19 +123,26 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
     running_var = bn_param.get("running_var", np.zeros(D, dtype=x.dtype))
 
+    out, cache = None, None
     if mode == "train":
-        mean = x.mean(axis=0)
-        var = x.var(axis=0)
-        std = np.sqrt(var + eps)
-        x_hat = (x - mean) / std
+        # Normalise with the batch's mean and (biased) variance, scale and shift,
+        # and fold the batch's statistics into the running averages.
+        # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+        mean = x.mean(axis=0)                  # (D,)
+        var = x.var(axis=0)                    # (D,), divided by N
+        std = np.sqrt(var + eps)               # (D,)
+        x_hat = (x - mean) / std               # (N, D)
         out = gamma * x_hat + beta
         cache = (x_hat, gamma, std)
         running_mean = momentum * running_mean + (1 - momentum) * mean
         running_var = momentum * running_var + (1 - momentum) * var
+        # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     elif mode == "test":
+        # Normalise with the running averages; the batch's own statistics play no part.
+        # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
         x_hat = (x - running_mean) / np.sqrt(running_var + eps)
         out = gamma * x_hat + beta
-        cache = None
+        # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     else:
         raise ValueError('Invalid forward batchnorm mode "%s"' % mode)
 
@@ -145,36 +152,51 @@ def batchnorm_forward(x, gamma, beta, bn_param):
 
 
 def batchnorm_backward(dout, cache):
-    """Backward pass of batch normalisation, step by step through the graph.
+    """Backward pass of batch normalisation, one node of the graph at a time.
 
+    The forward graph: xc = x - mean, var = mean(xc ** 2), std = sqrt(var + eps),
+    x_hat = xc / std, out = gamma * x_hat + beta (means over the N rows).
     dout: (N, D)
     Returns dx: (N, D), dgamma: (D,), dbeta: (D,).
     """
+    dx, dgamma, dbeta = None, None, None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     x_hat, gamma, std = cache
     N = dout.shape[0]
-    dbeta = dout.sum(axis=0)
-    dgamma = np.sum(dout * x_hat, axis=0)
+    xc = x_hat * std                           # (N, D), x minus its mean
 
-    dx_hat = dout * gamma
-    # x_hat = xc / std with xc = x - mean and std = sqrt(var + eps).
-    xc = x_hat * std
-    dstd = -np.sum(dx_hat * xc, axis=0) / std**2
-    dvar = 0.5 * dstd / std
-    dxc = dx_hat / std + 2.0 * xc * dvar / N
-    dx = dxc - dxc.mean(axis=0)
+    dbeta = dout.sum(axis=0)                   # out = gamma * x_hat + beta
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx_hat = dout * gamma                      # (N, D)
+
+    dxc = dx_hat / std                         # x_hat = xc / std, through xc
+    dstd = -np.sum(dx_hat * xc, axis=0) / std**2   # ... and through std, (D,)
+    dvar = dstd / (2 * std)                    # std = sqrt(var + eps)
+    dxc += 2 * xc * dvar / N                   # var = mean(xc ** 2)
+    dmean = -dxc.sum(axis=0)                   # xc = x - mean
+    dx = dxc + dmean / N                       # mean = sum(x) / N
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return dx, dgamma, dbeta
 
 
 def batchnorm_backward_alt(dout, cache):
-    """Backward pass of batch normalisation in one simplified expression.
+    """Backward pass of batch normalisation as one closed-form expression.
 
-    Same inputs and outputs as batchnorm_backward.
+    The same gradients as batchnorm_backward, with the graph collapsed on paper into a
+    single expression for dx in terms of dout, gamma, x_hat and the standard deviation.
+    dout: (N, D); cache: the one batchnorm_forward returns (same as for batchnorm_backward).
+    Returns dx: (N, D), dgamma: (D,), dbeta: (D,).
     """
+    dx, dgamma, dbeta = None, None, None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    # Per column, with dx_hat = gamma * dout and means over the N rows:
+    #   dx = (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)) / std
     x_hat, gamma, std = cache
     dbeta = dout.sum(axis=0)
     dgamma = np.sum(dout * x_hat, axis=0)
     dx_hat = dout * gamma
     dx = (dx_hat - dx_hat.mean(axis=0) - x_hat * np.mean(dx_hat * x_hat, axis=0)) / std
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return dx, dgamma, dbeta
 
 
@@ -184,12 +206,16 @@ def layernorm_forward(x, gamma, beta, ln_param):
     x: (N, D); gamma, beta: (D,); ln_param: dict with optional 'eps' (1e-5).
     Returns out: (N, D) and cache. Train and test behave the same.
     """
+    out, cache = None, None
     eps = ln_param.get("eps", 1e-5)
-    mean = x.mean(axis=1, keepdims=True)
-    std = np.sqrt(x.var(axis=1, keepdims=True) + eps)
-    x_hat = (x - mean) / std
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+    # Batch normalisation with the roles of the axes swapped: statistics per row.
+    mean = x.mean(axis=1, keepdims=True)                # (N, 1)
+    std = np.sqrt(x.var(axis=1, keepdims=True) + eps)   # (N, 1)
+    x_hat = (x - mean) / std                            # (N, D)
     out = gamma * x_hat + beta
     cache = (x_hat, gamma, std)
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return out, cache
 
 
@@ -199,16 +225,17 @@ def layernorm_backward(dout, cache):
     dout: (N, D)
     Returns dx: (N, D), dgamma: (D,), dbeta: (D,).
     """
+    dx, dgamma, dbeta = None, None, None
+    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     x_hat, gamma, std = cache
     dbeta = dout.sum(axis=0)
     dgamma = np.sum(dout * x_hat, axis=0)
     dx_hat = dout * gamma
-    # The batchnorm formula with the roles of the axes swapped.
-    dx = (
-        dx_hat
-        - dx_hat.mean(axis=1, keepdims=True)
-        - x_hat * np.mean(dx_hat * x_hat, axis=1, keepdims=True)
-    ) / std
+    # The closed form of batchnorm_backward_alt with means over each row's D features.
+    row_mean = dx_hat.mean(axis=1, keepdims=True)                  # (N, 1)
+    row_projection = np.mean(dx_hat * x_hat, axis=1, keepdims=True)  # (N, 1)
+    dx = (dx_hat - row_mean - x_hat * row_projection) / std
+    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
     return dx, dgamma, dbeta
 
 
@@ -241,7 +268,8 @@ def dropout_forward(x, dropout_param):
         raise ValueError('Invalid forward dropout mode "%s"' % mode)
 
     cache = (dropout_param, mask)
-    out = out.astype(x.dtype, copy=False)
+    if out is not None:  # None: not written yet, and reported as such
+        out = out.astype(x.dtype, copy=False)
     return out, cache
 
 

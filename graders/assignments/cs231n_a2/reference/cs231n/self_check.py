@@ -61,6 +61,46 @@ def spatial_groupnorm(d):
     return (out, *spatial_groupnorm_backward(d["dout"], cache))
 
 
+def batchnorm_train(d):
+    """Two train-mode calls sharing one bn_param: the second call's out and the running averages after it."""
+    from cs231n.layers import batchnorm_forward
+
+    bn_param = {"mode": "train", "momentum": d["momentum"]}
+    batchnorm_forward(d["x0"], d["gamma"], d["beta"], bn_param)
+    out, _ = batchnorm_forward(d["x1"], d["gamma"], d["beta"], bn_param)
+    return out, bn_param.get("running_mean"), bn_param.get("running_var")
+
+
+def batchnorm_test(d):
+    from cs231n.layers import batchnorm_forward
+
+    bn_param = {"mode": "test", "running_mean": d["running_mean"], "running_var": d["running_var"]}
+    return batchnorm_forward(d["x"], d["gamma"], d["beta"], bn_param)[0]
+
+
+def normalisation_backward(forward_name, backward_name, d, param):
+    """The gradients of a normalisation layer's backward pass, fed its own forward's cache."""
+    from cs231n import layers
+
+    _, cache = getattr(layers, forward_name)(d["x"], d["gamma"], d["beta"], param)
+    return getattr(layers, backward_name)(d["dout"], cache)
+
+
+def batchnorm_backward(d):
+    return normalisation_backward("batchnorm_forward", "batchnorm_backward", d, {"mode": "train"})
+
+
+def batchnorm_backward_alt(d):
+    return normalisation_backward("batchnorm_forward", "batchnorm_backward_alt", d, {"mode": "train"})
+
+
+def layernorm(d):
+    from cs231n.layers import layernorm_forward
+
+    out, _ = layernorm_forward(d["x"], d["gamma"], d["beta"], {})
+    return (out, *normalisation_backward("layernorm_forward", "layernorm_backward", d, {}))
+
+
 def cnn_loss(d):
     from cs231n.classifiers.cnn import ThreeLayerConvNet
 
@@ -119,6 +159,9 @@ PROCEDURES = {
     "spatial_batchnorm": spatial_batchnorm, "spatial_groupnorm": spatial_groupnorm,
     "cnn_loss": cnn_loss, "update_rule": update_rule,
     "affine": affine, "relu": relu, "softmax": softmax, "fc_loss": fc_loss,
+    "batchnorm_train": batchnorm_train, "batchnorm_test": batchnorm_test,
+    "batchnorm_backward": batchnorm_backward, "batchnorm_backward_alt": batchnorm_backward_alt,
+    "layernorm": layernorm,
 }
 
 
