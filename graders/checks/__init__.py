@@ -12,6 +12,7 @@ beyond being numbers to compare.
 """
 import importlib
 import pkgutil
+import sys
 from dataclasses import dataclass, field
 
 
@@ -19,16 +20,23 @@ class CatalogueError(ValueError):
     """Two checks of an assignment claim the same id; the message names both."""
 
 
+_MARKED = {}  # module name -> {check id: check function}, filled as check modules are imported
+
+
 def check(check_id, fast_path=True):
-    """Mark a function as the check of a rubric id (load_checks finds it).
+    """Mark a function as the check of a rubric id; load_checks finds it by the module that
+    marks it (a decorated def, or a function a factory made: check("id")(make(...))).
 
     fast_path=False: the check runs in the workspace's naive view, where the modules the
     assignment's manifest lists as the fast path raise instead of computing
     (see graders/workspace.py).
     """
+    module = sys._getframe(1).f_globals.get("__name__")  # the check module calling check(...)
+
     def mark(fn):
-        fn.check_id = check_id
         fn.fast_path = fast_path
+        if _MARKED.setdefault(module, {}).setdefault(check_id, fn) is not fn:
+            raise CatalogueError("%s marks two checks with the id %r" % (module, check_id))
         return fn
     return mark
 
@@ -93,14 +101,12 @@ class Outputs:
 def load_checks(package):
     """{check id: check function} of every module of the package named `package` (dotted):
     a new check module is found without being listed anywhere."""
-    found = {}
+    found, owner = {}, {}
     for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
-        module = importlib.import_module("%s.%s" % (package, info.name))
-        for fn in vars(module).values():
-            check_id = getattr(fn, "check_id", None)
-            if not callable(fn) or not isinstance(check_id, str):
-                continue
-            if found.setdefault(check_id, fn) is not fn:
-                raise CatalogueError("two checks claim the id %r: %s.%s and %s.%s" % (
-                    check_id, found[check_id].__module__, found[check_id].__name__, fn.__module__, fn.__name__))
+        name = "%s.%s" % (package, info.name)
+        importlib.import_module(name)
+        for check_id, fn in _MARKED.get(name, {}).items():
+            if check_id in found:
+                raise CatalogueError("two check modules mark the id %r: %s and %s" % (check_id, owner[check_id], name))
+            found[check_id], owner[check_id] = fn, name
     return found
