@@ -74,7 +74,7 @@ def from_output(output):
     return ""
 
 
-def syntax_problems(files):
+def syntax_problems(files, assignment):
     """Messages for student files that do not even parse (compiled, never run, one at a time:
     CPython's compiler is not safe in several threads at once). Never raises."""
     problems = []
@@ -83,7 +83,7 @@ def syntax_problems(files):
             with _compile_lock:
                 compile(content, relative, "exec", dont_inherit=True)
         except SyntaxError as e:
-            words = explain({"error_type": "SyntaxError", "error": e.msg})
+            words = explain({"error_type": "SyntaxError", "error": e.msg}, assignment)
             problems.append("%s line %s does not parse. %s" % (relative, e.lineno, words))
         except Exception as e:  # null bytes, nesting too deep for the compiler, memory
             problems.append("%s could not be checked for syntax errors (%s); it was graded as it ran"

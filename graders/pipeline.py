@@ -145,7 +145,7 @@ def grade_submission(submission, rubric, options, seed, path=None):
             shutil.rmtree(root, ignore_errors=True)
 
     student_sources = {k: v for k, v in submission.files.items() if k in workspace.student_files}
-    notes = list(submission.notes) + list(workspace.notes) + diagnose.syntax_problems(student_sources)
+    notes = list(submission.notes) + list(workspace.notes) + diagnose.syntax_problems(student_sources, options.assignment)
     return SubmissionResult(
         submission=submission.name, status="graded",
         score=round(sum(c.score for c in results), 6), max_score=rubric.max_score,

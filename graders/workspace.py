@@ -145,7 +145,8 @@ def stub_source(module_name, assignment):
              "def __getattr__(name):", "    if name.startswith('__'):", "        raise AttributeError(name)",
              "    return _unavailable(name)", ""]
     names = star_names(assignment, module_name)
-    lines += [binding(name, value, assignment.reference_module) for name, value in sorted(names.items())]
+    own = own_modules(assignment)
+    lines += [binding(name, value, own) for name, value in sorted(names.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -160,16 +161,23 @@ def star_names(assignment, module_name):
     return {n: getattr(module, n) for n in public}
 
 
-def binding(name, value, package):
+def own_modules(assignment):
+    """Test for a module name being the reference package's own: its private import name, or the
+    bare name a compiled extension gives its functions (im2col_cython)."""
+    files = {p.name.split(".")[0] for p in assignment.reference.iterdir()}
+    return lambda origin: origin.startswith(assignment.reference_module) or origin.split(".")[0] in files
+
+
+def binding(name, value, own):
     """The stand-in module's line binding name: a constant's value, an import of what is not the
-    package's own (package: the reference's import name; so it works as in the real module),
-    else a stand-in that raises."""
+    package's own (own(module name); so it works as in the real module), else a stand-in that
+    raises."""
     if isinstance(value, (bool, int, float, str)):
         return "%s = %r" % (name, value)
-    if isinstance(value, types.ModuleType) and not value.__name__.startswith(package):
+    if isinstance(value, types.ModuleType) and not own(value.__name__):
         return "import %s as %s" % (value.__name__, name)
     origin, qualname = getattr(value, "__module__", None), getattr(value, "__qualname__", None)
-    if origin and qualname and not origin.startswith(package) and importable(origin, qualname, value):
+    if origin and qualname and not own(origin) and importable(origin, qualname, value):
         return "from %s import %s as %s" % (origin, qualname, name)
     return "%s = _unavailable(%r)" % (name, name)
 

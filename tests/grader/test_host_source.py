@@ -12,7 +12,10 @@ import pytest
 
 import corpus
 from graders import api, diagnose
+from graders.assignment import load_assignment
 from graders.rubric import load_rubric
+
+ASSIGNMENT = load_assignment()
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK_RUBRIC = ROOT / "tests" / "submissions" / "quick_rubric.toml"
@@ -34,7 +37,7 @@ def test_syntax_problems_from_many_threads_at_once():
     def work():
         try:
             for _ in range(20):
-                answers.append(diagnose.syntax_problems(sources))
+                answers.append(diagnose.syntax_problems(sources, ASSIGNMENT))
         except BaseException as e:  # a test that records, so the main thread can report it
             errors.append(e)
 
@@ -56,7 +59,7 @@ def test_syntax_problems_from_many_threads_at_once():
     "y = 1\0\n",                                                       # a null byte
 ])
 def test_source_the_compiler_cannot_take_becomes_a_note(source):
-    problems = diagnose.syntax_problems({"cs231n/classifiers/cnn.py": source})
+    problems = diagnose.syntax_problems({"cs231n/classifiers/cnn.py": source}, ASSIGNMENT)
     assert len(problems) == 1
     assert problems[0].startswith("cs231n/classifiers/cnn.py ")
 
