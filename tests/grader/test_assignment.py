@@ -27,9 +27,12 @@ def test_the_shipped_manifest_matches_the_reference():
 
 
 def manifest(tmp_path, old, new):
+    """A copy of the shipped assignment's folder whose manifest has old replaced by new."""
+    folder = shutil.copytree(ASSIGNMENT.folder, tmp_path / "assignment",
+                             ignore=shutil.ignore_patterns("__pycache__", "build", "*.c"))
     text = Path(ASSIGNMENT.source).read_text()
     assert old in text
-    path = tmp_path / "assignment.toml"
+    path = folder / "assignment.toml"
     path.write_text(text.replace(old, new, 1))
     return path
 
