@@ -41,15 +41,18 @@ def workers_connected(scheduler_file, count):
 
 @pytest.fixture
 def cluster(tmp_path):
-    """A scheduler that gives a task up after losing 2 workers with it, and three single-threaded
-    workers (no nanny: a killed worker stays dead)."""
+    """A scheduler that gives a task up after losing 2 workers with it and queues no task on a
+    busy worker, and three single-threaded workers (no nanny: a killed worker stays dead)."""
     if not DASK.exists():
         pytest.skip("the dask command is not installed next to this Python")
     scheduler_file = tmp_path / "scheduler.json"
     log = open(tmp_path / "cluster.log", "w")
     procs = [start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                     "--scheduler-file", str(scheduler_file)], log,
-                   DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="1")]
+                   DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="1",
+                   # One task per worker thread, none queued behind it: a task queued on a worker
+                   # the test kills would die with it, and twice over would end as KilledWorker.
+                   DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0")]
     try:
         wait_until(scheduler_file.exists, 60, "the scheduler is up")
         for _ in range(3):

@@ -415,9 +415,12 @@ PARTS = {
 
 
 def plain_env():
+    """The kernel's environment for a part's notebook: `cs231n` is the reference unless a folder
+    put before it on PYTHONPATH holds another."""
     env = dict(os.environ)
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH"), str(installed_package().parent)]))
     return env
 
 

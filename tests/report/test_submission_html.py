@@ -27,7 +27,8 @@ def test_graded_report_has_score_sections_checks_and_figures(tmp_path):
         {"conv_forward_naive": {"naive_seconds": 2.0, "fast_seconds": 0.01, "speedup": 200.0}})]
     check(doc, "cnn_overfit")["figures"] = overfit_figures()
     page = render_submission(doc, write_folder(tmp_path, doc))
-    assert '<div class="score" id="score">120 / 120</div>' in page
+    assert '<div class="score" id="score">%g / %g</div>' % (doc["max_score"], doc["max_score"]) in page
+    assert doc["max_score"] == 147
     for heading in ("Convolution layers (naive)", "Three-layer convolutional network", "Fast layers",
                     "Batch and layer normalisation"):
         assert heading in page
