@@ -4,7 +4,7 @@ import functools
 import numpy as np
 
 from graders.checks import Job, calls
-from graders.checks.calls import arg_specs, describe_case  # noqa: F401  (the checks import them from here)
+from graders.checks.calls import describe_case  # noqa: F401  (the checks import it from here)
 
 from . import suspects
 
