@@ -38,6 +38,8 @@ SMALL = Limits(wall_seconds=10.0, cpu_seconds=5, memory_bytes=512 * 2**20, max_p
                output_bytes=64 * 2**10, file_bytes=2**20, open_files=64)
 IS_ROOT = os.geteuid() == 0
 REPO = Path(__file__).resolve().parents[2]
+# The reference solution's sources: what a sandboxed child must never list or read.
+REFERENCE_SOURCES = REPO / "graders" / "assignments" / "cs231n_a2" / "reference"
 
 
 @pytest.fixture(params=MODES)
@@ -517,11 +519,12 @@ def test_bwrap_filesystem_view(workspace, host_tree):
         attempt("hidden-dir", lambda: os.listdir({str(data / 'solution')!r}))
         attempt("hidden-in-dir", lambda: open({str(data / 'solution' / 'answer.py')!r}).read())
         attempt("hidden-file", lambda: open({str(data / 'key.txt')!r}).read())
-        attempt("repo", lambda: os.listdir({str(REPO / 'reference')!r}))
+        attempt("repo", lambda: os.listdir({str(REFERENCE_SOURCES)!r}))
         attempt("tests", lambda: os.listdir({str(REPO / 'tests')!r}))
         attempt("grader-home", lambda: os.listdir("/root/.ssh"))
     """, readable=[data], hidden=[data / "solution", data / "key.txt"])
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert REFERENCE_SOURCES.is_dir()  # so that "repo" is refused, not merely absent
     assert lines["readable"] == "ok 'public'", result.stderr
     assert lines["secret"].startswith("failed")
     assert lines["hidden-dir"] == "ok []"
@@ -671,7 +674,7 @@ def test_rlimits_landlock_confines_the_filesystem(workspace, open_tree):
     attempt("hidden-in-dir", lambda: open({str(data / 'solution' / 'answer.py')!r}).read())
     attempt("hidden-file", lambda: open({str(data / 'key.txt')!r}).read())
     attempt("outside", lambda: open({str(root / 'outside.txt')!r}).read())
-    attempt("repo", lambda: os.listdir({str(REPO / 'reference')!r}))
+    attempt("repo", lambda: os.listdir({str(REFERENCE_SOURCES)!r}))
     attempt("write-readable", lambda: open({str(data / 'planted.txt')!r}, "w").write("x"))
     attempt("write-tmp", lambda: open("/tmp/{scratch}", "w").write("x"))
     attempt("write-shm", lambda: open("/dev/shm/{scratch}", "w").write("x"))
@@ -682,6 +685,7 @@ def test_rlimits_landlock_confines_the_filesystem(workspace, open_tree):
     """, readable=[data], hidden=[data / "solution", data / "key.txt"])
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     assert result.exit_code == 0, result.stderr
+    assert REFERENCE_SOURCES.is_dir()  # so that "repo" is refused, not merely absent
     assert lines["readable"] == "ok 'public'" and lines["beside-hidden"] == "ok 'also public'"
     for denied in ("hidden-in-dir", "hidden-file", "outside", "repo", "write-readable",
                    "write-tmp", "write-shm"):
