@@ -42,8 +42,9 @@ class ManifestError(ValueError):
 
 @dataclass(frozen=True)
 class Notebook:
-    file: str   # "ConvolutionalNetworks.ipynb"
-    part: str   # the part of the assignment it belongs to
+    file: str                  # "ConvolutionalNetworks.ipynb": a plain file name
+    part: str                  # the part of the assignment it belongs to
+    sections: tuple[str, ...]  # the rubric's sections whose checks make up that part
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,17 @@ class Assignment:
 
     def notebook_path(self, notebook):
         return self.folder / "notebooks" / notebook.file
+
+    def student_readme(self):
+        """The README.md of the bundle students receive: the folder's student_README.md, or a
+        short one made from the manifest if the assignment has none."""
+        path = self.folder / "student_README.md"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+        notebooks = ", ".join("`%s`" % n.file for n in self.notebooks) or "no notebook"
+        return ("# %s\n\nThis folder holds the `%s` package and the notebooks %s. Write your code "
+                "between the START and END lines of each solution region and submit the folder as a zip.\n"
+                % (self.title, self.package, notebooks))
 
     def checks(self):
         """{check id: check function} of the assignment's check modules."""
@@ -163,13 +175,33 @@ def _load(path):
         view = data["naive_view"]
         return Assignment(
             name=str(data["name"]), title=str(data["title"]), package=str(data["package"]),
-            notebooks=tuple(Notebook(str(n["file"]), str(n["part"])) for n in data.get("notebook", [])),
+            notebooks=_notebooks(path, data.get("notebook", [])),
             zip_name=str(data["submission"]["zip_name"]),
             naive_view=NaiveView(tuple(map(str, view["unavailable"])), str(view["message"]), str(view["flag"])),
             explanations=tuple((str(e["pattern"]), str(e["words"])) for e in data.get("explain", [])),
             source=str(path), module=module_name(path.parent))
     except (KeyError, TypeError) as e:
         raise ManifestError("assignment manifest %s: missing or malformed field %s" % (path, e)) from e
+
+
+def _notebooks(path, raw):
+    """The [[notebook]] entries: plain .ipynb file names, each part and section named once."""
+    notebooks = tuple(Notebook(str(n["file"]), str(n["part"]), tuple(map(str, n.get("sections", []))))
+                      for n in raw)
+    for n in notebooks:
+        if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_. -]*\.ipynb", n.file):
+            raise ManifestError("assignment manifest %s: notebook file %r should be a plain file name "
+                                "ending in .ipynb" % (path, n.file))
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", n.part):
+            raise ManifestError("assignment manifest %s: part %r should be a name of letters, digits, _ "
+                                "and -" % (path, n.part))
+    for what, values in (("file", [n.file for n in notebooks]), ("part", [n.part for n in notebooks]),
+                         ("section", [s for n in notebooks for s in n.sections])):
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            raise ManifestError("assignment manifest %s: the %s %s %s named by two notebooks; each "
+                                "belongs to one" % (path, what, ", ".join(twice), "is" if len(twice) == 1 else "are"))
+    return notebooks
 
 
 def module_name(folder):

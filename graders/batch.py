@@ -21,6 +21,7 @@ from . import __version__, cluster, confinement, pipeline, sandbox, store
 from .provenance import provenance_of, receive, rubric_sha256
 from .intake import Layout
 from .result import SubmissionResult, result_from_doc
+from .parts import check_parts
 from .rubric import ensure_implemented
 
 
@@ -63,6 +64,7 @@ def run(jobs, out, options, workers=None, force=False, progress=None, dask=None)
     assignment = options.assignment
     rubric = assignment.rubric(options.rubric)
     ensure_implemented(rubric, assignment.checks())
+    check_parts(rubric, assignment)
     seed = options.seed if options.seed is not None else secrets.randbits(63)
     out = Path(out)
     if dask is None:  # refuse before anything is graded (a cluster's workers check for themselves)

@@ -2,7 +2,7 @@
 
     cs231n-grade grade PATH... --out DIR [--workers N] [--force] [--dask ADDRESS]
     cs231n-grade check [PATH]
-    cs231n-grade release [--template DIR] [--bundle ZIP] [--reference DIR] [--notebook FILE]
+    cs231n-grade release [--template DIR] [--bundle ZIP] [--reference DIR] [--notebooks DIR]
     cs231n-grade synthetic-data OUT [--train N] [--test N] [--seed S]
 """
 import argparse
@@ -65,7 +65,8 @@ def parse_args(argv):
                      help="folder to hold the template's cs231n/ (default: %(default)s)")
     rel.add_argument("--bundle", metavar="ZIP", help="also write the zip students receive")
     rel.add_argument("--reference", help="the reference package folder (default: the assignment's)")
-    rel.add_argument("--notebook", help="the notebook to put in the zip (default: the assignment's first)")
+    rel.add_argument("--notebooks", metavar="DIR",
+                     help="the folder holding every notebook of the assignment, for the zip (default: the assignment's)")
 
     data = verbs.add_parser("synthetic-data", help="write a synthetic CIFAR-10 (offline stand-in) into OUT")
     data.add_argument("out", metavar="OUT", help="folder to hold cifar-10-batches-py/")
@@ -131,7 +132,7 @@ def run_check(args):
 
 
 def run_release(args):
-    package, bundle = release.release(args.reference, args.template, args.bundle, args.notebook,
+    package, bundle = release.release(args.reference, args.template, args.bundle, args.notebooks,
                                       load_assignment(args.assignment))
     print("template written to %s" % package)
     if bundle:

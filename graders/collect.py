@@ -57,9 +57,9 @@ def expand(path, layout):
 
 
 def submission_markers(layout):
-    """Names whose presence at a folder's top makes it one submission: the package, the notebook,
+    """Names whose presence at a folder's top makes it one submission: the package, the notebooks,
     and the student files' first path components ("layers.py", "classifiers")."""
-    return tuple(filter(None, (layout.package, layout.notebook,
+    return tuple(filter(None, (layout.package, *layout.notebooks,
                                *sorted({s.split("/")[0] for s in layout.student_paths}))))
 
 

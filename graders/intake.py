@@ -86,7 +86,7 @@ class Layout:
 
     package: str                     # "cs231n"
     student_paths: tuple[str, ...]   # inside the package: "layers.py", "classifiers/cnn.py", ...
-    notebook: str                    # the notebook graded with the package
+    notebooks: tuple[str, ...]       # the assignment's notebooks, by file name
     zip_name: str                    # what the course's collect script makes
 
     @classmethod
@@ -95,13 +95,13 @@ class Layout:
         """The layout of an Assignment: its student files are those of its reference with a
         solution region, so no list of them is written anywhere."""
         paths = tuple(sorted(p.split("/", 1)[1] for p in student_files(assignment.reference)))
-        notebook = assignment.notebooks[0].file if assignment.notebooks else ""
-        return cls(assignment.package, paths, notebook, assignment.zip_name)
+        notebooks = tuple(n.file for n in assignment.notebooks)
+        return cls(assignment.package, paths, notebooks, assignment.zip_name)
 
     def expected(self) -> str:
         held = " and ".join(self.student_paths)
-        beside = f" (next to {self.notebook})" if self.notebook else ""
-        command = " ".join(filter(None, ("zip -r", self.zip_name, self.package, self.notebook)))
+        beside = f" (next to {', '.join(self.notebooks)})" if self.notebooks else ""
+        command = " ".join(("zip -r", self.zip_name, self.package) + self.notebooks)
         return (f"Expected layout: a {self.package}/ folder holding {held}{beside}, at the top "
                 "of the zip or inside one folder, as made by the course's collect_submission script "
                 f"(or `{command}`).")
@@ -113,8 +113,8 @@ class Submission:
 
     name: str                   # submission id: file/folder name without .zip
     files: Mapping[str, bytes]  # "cs231n/layers.py", "cs231n/classifiers/cnn.py", ... -> content
-    notebook: bytes | None      # ConvolutionalNetworks.ipynb, if found
-    notebook_path: str | None   # where it was found, as named in the submission (or inner zip)
+    notebooks: Mapping[str, bytes]      # "ConvolutionalNetworks.ipynb" -> content, for those found
+    notebook_paths: Mapping[str, str]   # where each was found, as named in the submission (or inner zip)
     notes: tuple[str, ...]      # plain-language notes for the report
 
 
@@ -232,12 +232,12 @@ def _assemble(listing: _Listing, source: _Source, name: str, limits: IntakeLimit
             raise _not_found(listing, unwrap, layout)
         return _unwrap(inner, source, listing, name, limits, layout)
     plan, plan_notes = _plan_files(listing.entries, root, layout)
-    notebook, nb_notes = _pick_notebook(listing.entries, root, layout)
-    files, nb_bytes = _read_planned(source, plan, notebook, limits)
+    notebooks, nb_notes = _pick_notebooks(listing.entries, root, layout)
+    files, nb_bytes = _read_planned(source, plan, notebooks, limits)
     notes = ((_layout_note(root, listing.label, layout.package),) + plan_notes + nb_notes + listing.notes
-             + _unused_notes(listing.entries, plan, notebook))
-    return Submission(name=name, files=MappingProxyType(files), notebook=nb_bytes,
-                      notebook_path=notebook.name if notebook else None, notes=notes)
+             + _unused_notes(listing.entries, plan, notebooks))
+    return Submission(name=name, files=MappingProxyType(files), notebooks=MappingProxyType(nb_bytes),
+                      notebook_paths=MappingProxyType({k: e.name for k, e in notebooks.items()}), notes=notes)
 
 
 # ----------------------------------------------------------------------------- paths and junk
@@ -583,19 +583,35 @@ def _plan_files(entries: tuple[_Entry, ...], root: str,
     return plan, tuple(notes)
 
 
-def _pick_notebook(entries: tuple[_Entry, ...], root: str,
-                   layout: Layout) -> tuple[_Entry | None, tuple[str, ...]]:
+def _pick_notebooks(entries: tuple[_Entry, ...], root: str,
+                    layout: Layout) -> tuple[dict[str, _Entry], tuple[str, ...]]:
+    """Each of the assignment's notebooks that the submission holds, by file name; notes on
+    those not found and those not next to the package."""
+    picked, notes = {}, []
+    for name in layout.notebooks:
+        entry, note = _pick_notebook(entries, root, layout.package, name)
+        if entry is not None:
+            picked[name] = entry
+        notes += [note] if note else []
+    missing = [name for name in layout.notebooks if name not in picked]
+    if missing:
+        notes.append(f"{' and '.join(missing)} {'was' if len(missing) == 1 else 'were'} not found"
+                     if picked else "no notebook was found: " + ", ".join(missing))
+    return picked, tuple(notes)
+
+
+def _pick_notebook(entries: tuple[_Entry, ...], root: str, package: str,
+                   name: str) -> tuple[_Entry | None, str | None]:
     """The notebook next to the package if there is one, else the shallowest anywhere."""
-    found = sorted((e for e in entries if _basename(e.path) == layout.notebook),
-                   key=lambda e: (_depth(e.path), e.path))
-    beside = _parent(root) if _basename(root) == layout.package else root
+    found = sorted((e for e in entries if _basename(e.path) == name), key=lambda e: (_depth(e.path), e.path))
+    beside = _parent(root) if _basename(root) == package else root
     near = [e for e in found if _parent(e.path) == beside]
     if near:
-        return near[0], ()
+        return near[0], None
     if not found:
-        return None, (f"{layout.notebook} was not found",) if layout.notebook else ()
+        return None, None
     extra = f" (found {len(found)} copies)" if len(found) > 1 else ""
-    return found[0], (f"used {found[0].name}{extra}; it is not next to the package folder",)
+    return found[0], f"used {found[0].name}{extra}; it is not next to the package folder"
 
 
 def _layout_note(root: str, label: str, package: str) -> str:
@@ -609,8 +625,8 @@ def _layout_note(root: str, label: str, package: str) -> str:
 
 
 def _unused_notes(entries: tuple[_Entry, ...], plan: dict[str, _Entry],
-                  notebook: _Entry | None) -> tuple[str, ...]:
-    used = {e.path for e in plan.values()} | ({notebook.path} if notebook else set())
+                  notebooks: dict[str, _Entry]) -> tuple[str, ...]:
+    used = {e.path for e in plan.values()} | {e.path for e in notebooks.values()}
     links = [e.name for e in entries if e.kind == "dirlink" and e.path not in used]
     rest = [e.name for e in entries if e.kind != "dirlink" and e.path not in used]
     notes = (f"did not follow symlinked folder(s): {', '.join(links)}",) if links else ()
@@ -666,22 +682,20 @@ def _read_capped(source: _Source, entry: _Entry, cap: int, advice: str) -> bytes
     return data
 
 
-def _read_planned(source: _Source, plan: dict[str, _Entry], notebook: _Entry | None,
-                  limits: IntakeLimits) -> tuple[dict[str, bytes], bytes | None]:
+def _read_planned(source: _Source, plan: dict[str, _Entry], notebooks: dict[str, _Entry],
+                  limits: IntakeLimits) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The planned package files and the notebooks (by file name), read under the caps."""
     advice = "Clear large notebook outputs and remove large files, then submit again."
-    items = sorted(plan.items()) + ([(None, notebook)] if notebook else [])
-    files, nb_bytes, total = {}, None, 0
-    for key, entry in items:
+    items = [(("file", k), e) for k, e in sorted(plan.items())] + [(("notebook", k), e) for k, e in notebooks.items()]
+    files, nb_bytes, total = {}, {}, 0
+    for (kind, key), entry in items:
         data = _read_capped(source, entry, limits.max_file_bytes, advice)
         total += len(data)
         if total > limits.max_total_bytes:
             raise IntakeError(f"{source.label}: the files to grade add up to more than "
                               f"{describe_size(limits.max_total_bytes)} (limit reached at '{entry.name}'). "
                               f"{advice}")
-        if key is None:
-            nb_bytes = data
-        else:
-            files[key] = data
+        (nb_bytes if kind == "notebook" else files)[key] = data
     return files, nb_bytes
 
 

@@ -1,13 +1,13 @@
-"""Running the student's notebook: in the sandbox, on synthetic data, reported and never scored.
+"""Running the student's notebooks: in the sandbox, on synthetic data, reported and never scored.
 
-The notebook runs after the checks, against the same workspace (the student's files
+Each notebook of the assignment runs after the checks, on its own, against the same workspace (the student's files
 with the trusted provided ones), with the rubric's [notebook] sizes injected below its
 `parameters` cell. graders/notebook_child.py does the running inside the sandbox;
 this module prepares the run and reads what comes back as untrusted data: the executed
 notebook is read through graders/untrusted.py under its cap (NOTEBOOK_BYTES), parsed and
 validated as nbformat 4, and only its cells' outcomes and printed text are taken from it.
-The bytes kept beside result.json are exactly the bytes read, so the report, reading them
-again under the same cap, can show every notebook that was kept.
+The bytes kept beside result.json, under the notebook's own file name, are exactly the bytes
+read, so the report, reading them again under the same cap, can show every notebook that was kept.
 """
 import json
 import shutil
@@ -21,7 +21,6 @@ from .result import CellRun, NotebookRun, Reported
 from .data_cache import cached_cifar10
 from .untrusted import NOTEBOOK_BYTES, UnreadableOutput, read_bytes
 
-EXECUTED_FILE = "notebook.ipynb"     # the executed notebook, saved beside result.json
 CHILD_SCRIPT = "notebook_child.py"
 GRADER_KEY = "cs231n_grader"         # the cell metadata notebook_child.py writes
 MAX_REPORTED_CHARS = 3000            # printed text kept per check cell
@@ -29,34 +28,46 @@ CELL_STATUSES = ("ok", "error", "timeout", "kernel_died", "not_run")
 STARTUP_SECONDS = 90                 # kernel start and shutdown, on top of total_timeout
 
 
-def run_notebook(source, workspace, rubric, mode, hidden=()):
-    """Run the submitted notebook (bytes or None); returns (NotebookRun, executed bytes or None).
+def run_notebooks(notebooks, workspace, rubric, mode, hidden=()):
+    """Run each notebook of the assignment that the submission holds (notebooks: file name ->
+    bytes); returns ([NotebookRun, one per notebook of the assignment], {file name: executed bytes})."""
+    runs, executed = [], {}
+    for notebook in workspace.assignment.notebooks:
+        run, kept = run_notebook(notebook, notebooks.get(notebook.file), workspace, rubric, mode, hidden)
+        runs.append(run)
+        executed.update({run.file: kept} if kept else {})
+    return runs, executed
+
+
+def run_notebook(notebook, source, workspace, rubric, mode, hidden=()):
+    """Run one submitted notebook (an assignment.Notebook, its bytes or None); returns
+    (NotebookRun, executed bytes or None).
 
     Never raises for what the notebook does; a failure of the grader's own is recorded as
     "failed", so the submission keeps its graded checks.
     """
     start = time.perf_counter()
     try:
-        return execute(source, workspace, rubric, mode, hidden, start)
+        return execute(notebook, source, workspace, rubric, mode, hidden, start)
     except Exception:
-        return finished(start, "failed", "The grader could not run the notebook; the checks are graded "
-                        "without it. Details for the course staff:\n%s" % traceback.format_exc(limit=4)), None
+        return finished(notebook, start, "failed", "The grader could not run %s; the checks are graded without "
+                        "it. Details for the course staff:\n%s" % (notebook.file, traceback.format_exc(limit=4))), None
 
 
-def execute(source, workspace, rubric, mode, hidden, start):
+def execute(notebook, source, workspace, rubric, mode, hidden, start):
     settings = rubric.notebook
-    name = workspace.assignment.notebooks[0].file
+    name = notebook.file
     if source is None:
-        return finished(start, "missing", "No %s was found in the submission, so it was not run; the "
-                        "checks were graded without it." % name), None
+        return finished(notebook, start, "missing", "No %s was found in the submission, so it was not run; "
+                        "its checks were graded without it." % name), None
     problem = invalid_reason(source)
     if problem:
-        return finished(start, "invalid", "%s could not be run: %s. The checks were graded without it; "
+        return finished(notebook, start, "invalid", "%s could not be run: %s. Its checks were graded without it; "
                         "open the notebook in Jupyter, save it and submit it again." % (name, problem)), None
 
     data = cached_cifar10(settings.synthetic_train, settings.synthetic_test)
-    with workspace.fresh_run("notebook") as run_dir:
-        prepare(source, run_dir.inputs, settings)
+    with workspace.fresh_run("notebook-" + notebook.part) as run_dir:
+        prepare(source, run_dir.inputs, settings, settings.parameters.get(notebook.part, {}))
         run = sandbox.run_confined(
             [sys.executable, "-I", "-B", str(run_dir.inputs / CHILD_SCRIPT), str(run_dir.root),
              str(run_dir.inputs), str(run_dir.out)],
@@ -66,17 +77,17 @@ def execute(source, workspace, rubric, mode, hidden, start):
         try:
             nb, executed = read_executed(run_dir.out)
         except UnreadableOutput as e:
-            return finished(start, "failed", "The notebook could not be run (%s): %s. The checks were graded "
-                            "without it.%s" % (run.reason, e, tail(run))), None
+            return finished(notebook, start, "failed", "%s could not be run (%s): %s. Its checks were graded "
+                            "without it.%s" % (name, run.reason, e, tail(run))), None
     cells = cell_runs(nb)
     status, message = summarise(cells, run, settings)
-    run_result = finished(start, status, message, cells=cells, reported=reported(nb), file=EXECUTED_FILE)
+    run_result = finished(notebook, start, status, message, cells=cells, reported=reported(nb), file=name)
     return run_result, executed
 
 
-def finished(start, status, message, cells=(), reported=(), file=None):
-    return NotebookRun(status=status, message=message, file=file, seconds=round(time.perf_counter() - start, 3),
-                       cells=list(cells), reported=list(reported))
+def finished(notebook, start, status, message, cells=(), reported=(), file=None):
+    return NotebookRun(name=notebook.file, part=notebook.part, status=status, message=message, file=file,
+                       seconds=round(time.perf_counter() - start, 3), cells=list(cells), reported=list(reported))
 
 
 def invalid_reason(source):
@@ -100,11 +111,12 @@ def invalid_reason(source):
     return None
 
 
-def prepare(source, inputs, settings):
-    """The run's inputs: the notebook, the settings and the runner script, readable by the sandbox."""
+def prepare(source, inputs, settings, parameters):
+    """The run's inputs: the notebook, the settings (with the values for its parameters cell) and
+    the runner script, readable by the sandbox."""
     (inputs / "submitted.ipynb").write_bytes(source)
     settings_doc = {"cell_timeout": settings.cell_timeout, "total_timeout": settings.total_timeout,
-                    "parameters": settings.parameters}
+                    "parameters": parameters}
     (inputs / "settings.json").write_text(json.dumps(settings_doc))
     shutil.copy(Path(__file__).with_name(CHILD_SCRIPT), inputs / CHILD_SCRIPT)
     for entry in inputs.iterdir():

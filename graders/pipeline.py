@@ -22,7 +22,8 @@ from .report.gradebook import gradebook_csv
 from .report.gradescope import gradescope_results
 from .report.html import write_submission_report
 from .report.junit import junit_xml
-from .notebook import run_notebook
+from .notebook import run_notebooks
+from .parts import part_results
 from .provenance import provenance_of, receive
 from .report.summary import load_results, write_class_summary
 from .result import CheckResult, SubmissionResult, atomic_write, write_result
@@ -61,7 +62,7 @@ def grade_one(path, out, rubric, options, seed, made_from=None, received=None):
     except Exception:  # a grader bug must not lose the submission's record
         result = empty_result(name, rubric, "grader_error", "the grader failed:\n" + traceback.format_exc(limit=8))
     result.seconds = round(time.perf_counter() - start, 3)
-    result.provenance = made_from
+    result.provenance, result.assignment = made_from, options.assignment.title
     try:
         publish_result(result, Path(out), artifacts)
     except Exception:  # e.g. a rendering bug on this result: keep a record all the same
@@ -136,10 +137,9 @@ def grade_submission(submission, rubric, options, seed, path=None):
             rng = np.random.default_rng([seed, *spec.id.encode()])
             results.append(run_check(spec, checks[spec.id], workspace, rng, rubric.limits, mode, hidden, held))
         explain_dependencies(results, rubric)
-        notebook_run, artifacts = None, {}
-        if rubric.notebook.enabled and options.assignment.notebooks:
-            notebook_run, executed = run_notebook(submission.notebook, workspace, rubric, mode, hidden)
-            artifacts = {notebook_run.file: executed} if executed else {}
+        notebook_runs, artifacts = [], {}
+        if rubric.notebook.enabled:
+            notebook_runs, artifacts = run_notebooks(submission.notebooks, workspace, rubric, mode, hidden)
     finally:
         if not options.keep_workspace:
             shutil.rmtree(root, ignore_errors=True)
@@ -152,7 +152,8 @@ def grade_submission(submission, rubric, options, seed, path=None):
         isolation=mode, grader_version=__version__, rubric=rubric.source, seconds=0.0,
         notes=notes, flags=flags_for(results, options.assignment), metrics=metrics_for(results),
         confinement=sorted(set.intersection(*map(set, held))) if held else [],
-        checks=results, notebook=notebook_run,
+        checks=results, parts=part_results(options.assignment, results, submission.notebooks),
+        notebooks=notebook_runs,
     ), artifacts
 
 

@@ -69,12 +69,12 @@ def provenance_of(received, rubric, assignment):
 
 
 def submission_sha256(submission):
-    """SHA-256 of the files intake read (sorted relative paths and bytes), then the notebook."""
+    """SHA-256 of the files intake read (sorted relative paths and bytes), then the notebooks."""
     digest = hashlib.sha256()
     for rel in sorted(submission.files):
         _add(digest, b"file", rel.encode(), submission.files[rel])
-    if submission.notebook is not None:
-        _add(digest, b"notebook", b"", submission.notebook)
+    for name in sorted(submission.notebooks):
+        _add(digest, b"notebook", name.encode(), submission.notebooks[name])
     return digest.hexdigest()
 
 

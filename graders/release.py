@@ -8,7 +8,7 @@ the markers; the markers and all other code stay byte for byte.
     solution_lines(source)           the lines inside its solution regions (for leak checks)
     build_template(ref, dest)        reference package folder -> student package folder,
                                      without build artefacts (*.so, *.c, build/) or data
-    build_bundle(zip, template, nb)  the template's cs231n/ + the notebook + a README -> the
+    build_bundle(zip, template, nbs) the template's cs231n/ + the notebooks + a README -> the
                                      zip students receive
     release(ref, template, bundle)   both, as `cs231n-grade release` runs them
 
@@ -28,7 +28,6 @@ from .solutions import END, START, MarkerError, solution_lines, strip_solutions 
 
 
 DEFAULT_TEMPLATE = Path("student_template")
-NOTEBOOK_NAME = "ConvolutionalNetworks.ipynb"
 PUBLIC_CHECKS = "cs231n/public_checks.json"  # inputs and expected outputs of cs231n/self_check.py
 
 # Build artefacts and downloaded data: never part of a template or a bundle.
@@ -129,59 +128,6 @@ def build_template(reference_dir, dest_dir):
 
 # --- the bundle ---------------------------------------------------------------------------
 
-STUDENT_README = """\
-# CS231n: Convolutional Networks
-
-This folder holds the `cs231n` package and the notebook `ConvolutionalNetworks.ipynb` (and the
-notebooks `FullyConnectedNets.ipynb`, `BatchNormalization.ipynb` and `Dropout.ipynb` of the other
-parts, when your course hands them out).
-You write your code in `cs231n/layers.py`, `cs231n/classifiers/fc_net.py`, `cs231n/classifiers/cnn.py`
-and `cs231n/optim.py`, only between the lines
-
-    # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-    # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-
-Everything else is provided code: keep it as it is (the grader uses its own copy).
-
-## 1. Build the fast layers
-
-You need Python 3 with numpy, Cython, setuptools and a C compiler. From this folder:
-
-    cd cs231n
-    python setup.py build_ext --inplace
-    cd ..
-
-Without the compiled extension `cs231n.fast_layers` prints a notice and falls back to
-slower numpy code; everything still works.
-
-## 2. Get the data
-
-    bash cs231n/datasets/get_datasets.sh
-
-downloads CIFAR-10 (about 170 MB) into `cs231n/datasets/cifar-10-batches-py` and checks the
-archive. If you already have a copy elsewhere, set the environment variable
-`CS231N_CIFAR10_DIR` to the folder holding `data_batch_1` ... `test_batch` instead.
-
-## 3. Work through the notebook
-
-    jupyter notebook ConvolutionalNetworks.ipynb
-
-Run it from this folder, top to bottom, after each function you write: its checks compare
-your layers with numeric gradients and reference values.
-
-## 4. Check your work
-
-    python -m cs231n.self_check            # or, in the notebook:
-                                           # from cs231n.self_check import run_self_checks; run_self_checks()
-
-runs the public checks (inputs and expected outputs in `cs231n/public_checks.json`) on your
-layers, your networks and your update rules and prints, for each, ok or FAIL with a hint. Passing them
-is a good sign, not a guarantee: the grader tests other, hidden inputs too.
-
-## 5. Submit
-
-Submit this folder (or `cs231n/` alone) as a zip, as your course's instructions say.
-"""
 
 
 def template_package(template_dir):
@@ -208,12 +154,11 @@ def template_entries(package):
 
 
 def notebook_entry(notebook_path):
-    """The bundle entry for the notebook; a clear error when it is missing or not a notebook."""
+    """The bundle entry for a notebook, under its own name; a clear error when it is missing or
+    not a notebook."""
     path = Path(notebook_path)
     if not path.is_file():
-        raise ReleaseError(
-            "notebook %s not found: the bundle needs %s (pass --notebook FILE)" % (path, NOTEBOOK_NAME)
-        )
+        raise ReleaseError("notebook %s not found: the bundle needs it (pass --notebooks DIR)" % path)
     data = path.read_bytes()
     try:
         cells = json.loads(data).get("cells")
@@ -221,7 +166,7 @@ def notebook_entry(notebook_path):
         cells = None
     if not isinstance(cells, list):
         raise ReleaseError("%s is not a Jupyter notebook (JSON with a list of cells)" % path)
-    return (NOTEBOOK_NAME, data, 0o644)
+    return (path.name, data, 0o644)
 
 
 def extra_entry(item):
@@ -251,16 +196,16 @@ def write_zip(zip_path, entries):
     return zip_path
 
 
-def build_bundle(zip_path, template_dir, notebook_path, extra_files=(), public_checks=None):
+def build_bundle(zip_path, template_dir, notebooks, readme, extra_files=(), public_checks=None):
     """Write the zip students receive; returns its path.
 
     It holds cs231n/... from the template (template_dir/cs231n or the package folder itself),
-    ConvolutionalNetworks.ipynb, a README.md for students, the extra files (paths stored
-    under their names, or (name, path) pairs) and, if given, the public self-checks'
-    document as cs231n/public_checks.json. The same inputs give the same bytes.
+    the notebooks (paths, each stored under its name), README.md with the text readme, the
+    extra files (paths stored under their names, or (name, path) pairs) and, if given, the
+    public self-checks' document as cs231n/public_checks.json. The same inputs give the same bytes.
     """
     entries = template_entries(template_package(template_dir))
-    entries += [notebook_entry(notebook_path), ("README.md", STUDENT_README.encode("utf-8"), 0o644)]
+    entries += [notebook_entry(path) for path in notebooks] + [("README.md", readme.encode("utf-8"), 0o644)]
     if public_checks is not None:
         entries.append((PUBLIC_CHECKS, (json.dumps(public_checks, separators=(",", ":")) + "\n").encode(), 0o644))
     entries += [extra_entry(item) for item in extra_files]
@@ -271,31 +216,38 @@ def build_bundle(zip_path, template_dir, notebook_path, extra_files=(), public_c
     return write_zip(zip_path, entries)
 
 
-def other_notebooks(assignment, notebook_path):
-    """The assignment's other notebooks (BatchNormalization.ipynb, ...) found beside notebook_path."""
-    folder = Path(notebook_path).parent
-    found = [folder / n.file for n in assignment.notebooks if n.file != Path(notebook_path).name]
-    return [path for path in found if path.is_file()]
+def assignment_notebooks(assignment, notebooks_dir=None):
+    """The paths of every notebook of the assignment, in notebooks_dir (default: the
+    assignment's own notebooks/ folder); a ReleaseError naming those that are missing."""
+    paths = [(Path(notebooks_dir) / n.file if notebooks_dir else assignment.notebook_path(n))
+             for n in assignment.notebooks]
+    missing = [p.name for p in paths if not p.is_file()]
+    if missing:
+        raise ReleaseError("%s holds no %s: the bundle needs every notebook of the assignment (pass "
+                           "--notebooks DIR, the folder holding them)" % (
+                               notebooks_dir or assignment.folder / "notebooks", " and no ".join(missing)))
+    return paths
 
 
-def release(reference_dir, template_dir, bundle_path=None, notebook_path=None, assignment=None):
+def release(reference_dir, template_dir, bundle_path=None, notebooks_dir=None, assignment=None):
     """Write template_dir/cs231n from the reference and, if bundle_path is given, the bundle.
 
-    assignment defaults to the shipped one; reference_dir and notebook_path (None) to its
-    reference package and its first notebook; the notebook is checked before anything is
-    written. The assignment's other notebooks that sit beside it go into the bundle too.
-    Returns (package folder, bundle or None).
+    assignment defaults to the shipped one; reference_dir (None) to its reference package and
+    notebooks_dir (None) to its notebooks/ folder, which must hold every notebook of the
+    assignment; the notebooks are checked before anything is written. The student README is the
+    assignment's student_README.md. Returns (package folder, bundle or None).
     """
     assignment = assignment or load_assignment()
     reference_dir = assignment.reference if reference_dir is None else reference_dir
-    notebook_path = assignment.notebook_path(assignment.notebooks[0]) if notebook_path is None else Path(notebook_path)
     check_reference(reference_dir)
+    notebooks = []
     if bundle_path is not None:
-        notebook_entry(notebook_path)
+        notebooks = assignment_notebooks(assignment, notebooks_dir)
+        for path in notebooks:
+            notebook_entry(path)
     package = build_template(reference_dir, Path(template_dir) / "cs231n")
     bundle = None
     if bundle_path is not None:
         checks = assignment.public_checks(assignment.rubric())
-        bundle = build_bundle(bundle_path, template_dir, notebook_path,
-                              extra_files=other_notebooks(assignment, notebook_path), public_checks=checks)
+        bundle = build_bundle(bundle_path, template_dir, notebooks, assignment.student_readme(), public_checks=checks)
     return package, bundle

@@ -14,7 +14,7 @@ from importlib import resources
 
 import jsonschema
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATUSES = ("passed", "failed", "error", "timeout", "skipped")
 OUTPUT_CAP = 8000  # characters of captured output kept per check
 DETAILS_CAP = 256 * 2**10  # bytes of JSON a check's details (or the metrics) may take
@@ -65,12 +65,25 @@ class Reported:
 
 @dataclass
 class NotebookRun:
+    name: str              # the assignment's notebook, e.g. "ConvolutionalNetworks.ipynb"
+    part: str              # the part it belongs to
     status: str            # see result.schema.json "$defs/notebook"
     message: str
     file: str | None       # the executed notebook beside result.json
     seconds: float
     cells: list[CellRun] = field(default_factory=list)
     reported: list[Reported] = field(default_factory=list)
+
+
+@dataclass
+class PartResult:
+    part: str              # "FullyConnectedNets": a notebook of the assignment and its checks
+    notebook: str          # the notebook's file name
+    status: str            # "graded" or "not_submitted" (see graders/parts.py)
+    score: float
+    max_score: float
+    checks: list[str]      # the ids of its checks
+    message: str = ""
 
 
 @dataclass
@@ -94,12 +107,14 @@ class SubmissionResult:
     rubric: str
     seconds: float
     message: str = ""
+    assignment: str = ""  # the assignment's title, for reports
     notes: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
     confinement: list[str] = field(default_factory=list)  # the limits that held for every sandboxed run
     checks: list[CheckResult] = field(default_factory=list)
-    notebook: NotebookRun | None = None
+    parts: list[PartResult] = field(default_factory=list)      # one per notebook of the assignment
+    notebooks: list[NotebookRun] = field(default_factory=list)  # the notebooks as run; [] when not run
     provenance: Provenance | None = None
     schema_version: int = SCHEMA_VERSION
 
@@ -137,14 +152,18 @@ def result_from_doc(doc):
     validate(doc)
     fields = dict(doc)
     fields["checks"] = [CheckResult(**c) for c in doc["checks"]]
-    if doc.get("notebook"):
-        nb = dict(doc["notebook"])
-        nb["cells"] = [CellRun(**c) for c in nb["cells"]]
-        nb["reported"] = [Reported(**r) for r in nb["reported"]]
-        fields["notebook"] = NotebookRun(**nb)
+    fields["parts"] = [PartResult(**p) for p in doc["parts"]]
+    fields["notebooks"] = [notebook_run(nb) for nb in doc["notebooks"]]
     if doc.get("provenance"):
         fields["provenance"] = Provenance(**doc["provenance"])
     return SubmissionResult(**fields)
+
+
+def notebook_run(doc):
+    """The NotebookRun of one entry of a result document's "notebooks"."""
+    fields = dict(doc, cells=[CellRun(**c) for c in doc["cells"]],
+                  reported=[Reported(**r) for r in doc["reported"]])
+    return NotebookRun(**fields)
 
 
 def schema():

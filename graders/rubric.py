@@ -52,7 +52,7 @@ class NotebookSettings:
     max_processes: int = 64         # the kernel and its threads need more than a check
     synthetic_train: int = 2500     # images of the synthetic CIFAR-10 the notebook loads
     synthetic_test: int = 500
-    parameters: dict = field(default_factory=dict)  # values for the notebook's parameters cell
+    parameters: dict = field(default_factory=dict)  # part -> {name: value} for its notebook's parameters cell
 
 
 @dataclass(frozen=True)
@@ -136,9 +136,13 @@ def _parse_notebook(path, raw):
             raise RubricError("%s: field %r should be a %s, not %r" % (where, name, kinds[name].__name__, value))
         if kind is not bool and kind is not dict and value <= 0:
             raise RubricError("%s: field %r must be > 0" % (where, name))
-    bad = [k for k in raw.get("parameters", {}) if not k.isidentifier()]
-    if bad:
-        raise RubricError("%s: parameters %s are not Python names" % (where, bad))
+    for part, values in raw.get("parameters", {}).items():
+        if not isinstance(values, dict):
+            raise RubricError("%s: parameters.%s should be a table of values for that part's notebook, e.g. "
+                              "[notebook.parameters.%s]" % (where, part, part))
+        bad = [k for k in values if not k.isidentifier()]
+        if bad:
+            raise RubricError("%s: parameters.%s: %s are not Python names" % (where, part, bad))
     return NotebookSettings(**raw)
 
 

@@ -12,9 +12,12 @@ python3 -m venv .venv
 rm -rf samples
 .venv/bin/python tests/submissions/corpus.py samples \
   reference template mutant_cnn_reg_without_half mutant_pool_backward_assigns >/dev/null
-# The reference and the template hand in the assignment notebook too: the grader runs it.
-cp graders/assignments/cs231n_a2/notebooks/ConvolutionalNetworks.ipynb samples/reference/
-cp graders/assignments/cs231n_a2/notebooks/ConvolutionalNetworks.ipynb samples/template/
+# The reference and the template hand in all four notebooks, which the grader runs; one mutant
+# hands in ConvolutionalNetworks.ipynb alone and the other no notebook, so the reports show
+# parts graded on the code alone.
+cp graders/assignments/cs231n_a2/notebooks/*.ipynb samples/reference/
+cp graders/assignments/cs231n_a2/notebooks/*.ipynb samples/template/
+cp graders/assignments/cs231n_a2/notebooks/ConvolutionalNetworks.ipynb samples/mutant_cnn_reg_without_half/
 .venv/bin/cs231n-grade grade samples/* --out results
 echo "HTML reports: $(pwd)/results/<submission>/report.html"
 echo "class summary: $(pwd)/results/index.html (open it in a browser; it links to every report)"

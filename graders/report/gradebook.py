@@ -1,4 +1,4 @@
-"""The CSV gradebook of a batch: one row per submission, one column per check.
+"""The CSV gradebook of a batch: one row per submission, one column per part, one per check.
 
 Names, statuses and check ids are student- or file-controlled text. Every text cell is made
 printable (safe_text.visible_escapes) and, when it starts with '=', '+', '-', '@', a tab or a
@@ -15,32 +15,35 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def gradebook_csv(results):
     """CSV text for (result folder name, result.json document) pairs, sorted by submission;
-    check columns follow the order in which the documents first name each check."""
+    part and check columns follow the order in which the documents first name each. A part's
+    column is headed "part:<name>"."""
     docs = [doc for _, doc in results]
-    check_ids = column_ids(docs)
+    part_names, check_ids = column_ids(docs, "parts", "part"), column_ids(docs, "checks", "id")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; the writer then quotes a cell holding \r too
-    writer.writerow(cells(["submission", "folder", "status", "score", "max_score"] + check_ids))
+    writer.writerow(cells(["submission", "folder", "status", "score", "max_score"]
+                          + ["part:%s" % p for p in part_names] + check_ids))
     for folder, doc in sorted(results, key=lambda pair: (str(pair[1].get("submission", "")), pair[0])):
-        writer.writerow(cells(row(folder, doc, check_ids)))
+        writer.writerow(cells(row(folder, doc, part_names, check_ids)))
     return out.getvalue()
 
 
-def column_ids(docs):
-    """Every check id in the documents, in the order they first appear."""
-    check_ids = []
+def column_ids(docs, key, name):
+    """Every doc[key][*][name] in the documents (the parts' or the checks'), in the order they first appear."""
+    found = []
     for doc in docs:
-        for check in doc.get("checks", []):
-            if check.get("id") not in check_ids:
-                check_ids.append(check.get("id"))
-    return check_ids
+        for entry in doc.get(key, []):
+            if entry.get(name) not in found:
+                found.append(entry.get(name))
+    return found
 
 
-def row(folder, doc, check_ids):
-    """One submission's values: names and status, total and each check's score ('' if absent)."""
+def row(folder, doc, part_names, check_ids):
+    """One submission's values: names and status, total, each part's and each check's score ('' if absent)."""
+    parts = {p.get("part"): p.get("score", "") for p in doc.get("parts", [])}
     scores = {c.get("id"): c.get("score", "") for c in doc.get("checks", [])}
     return ([doc.get("submission", folder), folder, doc.get("status", ""), doc.get("score", ""),
-             doc.get("max_score", "")] + [scores.get(i, "") for i in check_ids])
+             doc.get("max_score", "")] + [parts.get(p, "") for p in part_names] + [scores.get(i, "") for i in check_ids])
 
 
 def cells(values):

@@ -48,6 +48,9 @@ def test_entry(check):
 
 def summary(doc):
     lines = ["Score %.2f / %.2f" % (doc.get("score", 0), doc.get("max_score", 0))]
+    for part in doc.get("parts", []):
+        lines.append("  %s: %.2f / %.2f%s" % (part["part"], part["score"], part["max_score"],
+                                             " (not submitted)" if part["status"] == "not_submitted" else ""))
     if doc.get("message"):
         lines.append(doc["message"])
     lines += doc.get("notes", [])

@@ -137,12 +137,34 @@ def reported(entry):
     return {"cell": entry.get("cell"), "number": cell_number(entry.get("cell")), "tag": str(entry.get("tag", "")), "text": clip(str(entry.get("text", "")), MAX_CELL_TEXT)}
 
 
+PART_WORDS = {"graded": "graded", "not_submitted": "not submitted"}
+
+
+def part_views(doc):
+    """One row per part of the assignment: its score, its status and its notebook's status."""
+    notebooks = {n.get("part"): n for n in doc.get("notebooks") or [] if isinstance(n, dict)}
+    views = []
+    for part in doc.get("parts") or []:
+        if not isinstance(part, dict):
+            continue
+        name = str(part.get("part", "?"))
+        notebook = notebooks.get(name) or {}
+        views.append({"name": name, "notebook": str(part.get("notebook", "")),
+                      "status": str(part.get("status", "graded")),
+                      "status_word": PART_WORDS.get(part.get("status"), str(part.get("status"))),
+                      "score": part.get("score", 0), "max_score": part.get("max_score", 0),
+                      "message": str(part.get("message") or ""),
+                      "notebook_status": str(notebook.get("status", "")) if notebook else ""})
+    return views
+
+
 def notebook_view(notebook, folder):
-    """The notebook section: the run's summary, cells with their outputs, reported figures."""
+    """One notebook's section: the run's summary, cells with their outputs, reported figures."""
     if not isinstance(notebook, dict):
         return None
     runs = {c.get("index"): cell_run(c) for c in notebook.get("cells") or [] if isinstance(c, dict)}
-    view = {"status": notebook.get("status", "?"), "message": notebook.get("message") or "",
+    view = {"name": str(notebook.get("name") or "notebook"), "part": str(notebook.get("part") or ""),
+            "status": notebook.get("status", "?"), "message": notebook.get("message") or "",
             "seconds": notebook.get("seconds"), "problem": None, "cells": [], "more_cells": False,
             "errors": [c for c in runs.values() if c["status"] != "ok"],
             "reported": [reported(r) for r in notebook.get("reported") or [] if isinstance(r, dict)]}
@@ -178,7 +200,9 @@ def submission_view(doc, folder):
         "isolation": isolation, "isolation_text": ISOLATION.get(isolation, "Unknown isolation mode."),
         "confinement": [str(c) for c in doc.get("confinement") or []][:20],
         "figures": figure_views(doc) if doc.get("status") == "graded" else [],
-        "speedups": speedup_rows(doc), "notebook": notebook_view(doc.get("notebook"), folder),
+        "speedups": speedup_rows(doc), "parts": part_views(doc),
+        "notebooks": [notebook_view(n, folder) for n in doc.get("notebooks") or [] if isinstance(n, dict)],
+        "assignment": str(doc.get("assignment") or ""),
     }
 
 

@@ -18,9 +18,12 @@ def test_the_shipped_manifest_matches_the_reference():
     assignment = load_assignment()
     package = ASSIGNMENT.reference
     assert assignment.package == package.name
-    # The first is the one the engine runs; the others ship with the bundle.
-    assert [n.file for n in assignment.notebooks] == ["ConvolutionalNetworks.ipynb", "FullyConnectedNets.ipynb",
-                                                      "BatchNormalization.ipynb", "Dropout.ipynb"]
+    # In the order students work through them; each is a part, made of the rubric's sections.
+    assert [n.file for n in assignment.notebooks] == ["FullyConnectedNets.ipynb", "BatchNormalization.ipynb",
+                                                      "Dropout.ipynb", "ConvolutionalNetworks.ipynb"]
+    assert [n.part + ".ipynb" for n in assignment.notebooks] == [n.file for n in assignment.notebooks]
+    sections = [s for n in assignment.notebooks for s in n.sections]
+    assert sorted(sections) == sorted({c.section for c in assignment.rubric().checks})
     assert all(assignment.notebook_path(n).is_file() for n in assignment.notebooks)
     for module in assignment.naive_view.unavailable:  # each names a module the package has
         assert any(package.glob(module + ".*")), module
@@ -66,6 +69,9 @@ def test_the_instructor_flag_comes_from_the_manifest():
     ('package = "cs231n"', "", "'package'"),
     ("[naive_view]", "[naive_vue]", "'naive_view'"),
     ('name = "cs231n-assignment2"', 'name = "cs231n-assignment2', "cannot read"),
+    ('sections = ["dropout"]', 'sections = ["dropout", "fc"]', "the section fc is named by two notebooks"),
+    ('file = "Dropout.ipynb"', 'file = "../Dropout.ipynb"', "should be a plain file name ending in .ipynb"),
+    ('part = "Dropout"', 'part = "Drop out"', "part 'Drop out' should be a name"),
 ])
 def test_a_malformed_manifest_is_named(tmp_path, old, new, words):
     with pytest.raises(ManifestError) as caught:

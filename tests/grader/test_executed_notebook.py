@@ -40,10 +40,12 @@ def test_a_notebook_between_the_old_caps_is_kept_and_shown(tmp_path):
 
     result = pipeline.empty_result("alice", load_rubric(), "rejected", "")
     result.status = "graded"
-    result.notebook = NotebookRun(status="ran", message="Every cell ran without an error.", file=notebook.EXECUTED_FILE,
-                                  seconds=1.0, cells=[CellRun(index=0, cell_id="c1", tags=[], status="ok", seconds=0.5)])
-    folder = pipeline.publish_result(result, tmp_path / "results", {notebook.EXECUTED_FILE: kept})
-    assert (folder / notebook.EXECUTED_FILE).read_bytes() == written
+    name = "ConvolutionalNetworks.ipynb"
+    result.notebooks = [NotebookRun(name=name, part="ConvolutionalNetworks", status="ran",
+                                    message="Every cell ran without an error.", file=name, seconds=1.0,
+                                    cells=[CellRun(index=0, cell_id="c1", tags=[], status="ok", seconds=0.5)])]
+    folder = pipeline.publish_result(result, tmp_path / "results", {name: kept})
+    assert (folder / name).read_bytes() == written
     page = (folder / "report.html").read_text()
     assert "first line of a large output" in page
     assert "could not be read" not in page

@@ -22,6 +22,7 @@ from graders.intake import IntakeError, IntakeLimits, Submission, read_submissio
 LAYERS = b"def conv_forward_naive(x, w, b, conv_param):\n    pass\n"
 CNN = b"class ThreeLayerConvNet(object):\n    pass\n"
 NB = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 2}'
+CONV = "ConvolutionalNetworks.ipynb"
 
 PACKAGE = {
     "cs231n/__init__.py": b"",
@@ -106,15 +107,17 @@ def notes_text(sub):
 def test_package_at_zip_root_with_notebook(tmp_path):
     sub = read_submission(make_zip(tmp_path / "a2_code_submission.zip",
                                    {**PACKAGE, "ConvolutionalNetworks.ipynb": NB,
-                                    "FullyConnectedNets.ipynb": b"{}"}))
+                                    "FullyConnectedNets.ipynb": b"{}", "Scratch.ipynb": b"{}"}))
     assert isinstance(sub, Submission)
     assert sub.name == "a2_code_submission"
     assert set(sub.files) == PACKAGE_KEYS
     assert sub.files["cs231n/layers.py"] == LAYERS
     assert sub.files["cs231n/classifiers/cnn.py"] == CNN
-    assert sub.notebook == NB and sub.notebook_path == "ConvolutionalNetworks.ipynb"
+    assert sub.notebooks[CONV] == NB and sub.notebook_paths[CONV] == "ConvolutionalNetworks.ipynb"
     assert "found cs231n/ at the top level" in sub.notes
-    assert "FullyConnectedNets.ipynb" in notes_text(sub)  # listed as not read
+    assert sub.notebooks["FullyConnectedNets.ipynb"] == b"{}"  # every notebook of the assignment is read
+    assert "BatchNormalization.ipynb and Dropout.ipynb were not found" in sub.notes
+    assert "Scratch.ipynb" in notes_text(sub)  # listed as not read
 
 
 @pytest.mark.parametrize("top", ["assignment2/", "cs231n-2019-assignment2/", "a/b/"])
@@ -122,15 +125,16 @@ def test_package_under_a_top_folder(tmp_path, top):
     entries = with_prefix(top, {**PACKAGE, "ConvolutionalNetworks.ipynb": NB})
     sub = read_submission(make_zip(tmp_path / "a2.zip", entries))
     assert set(sub.files) == PACKAGE_KEYS
-    assert sub.notebook == NB and sub.notebook_path == f"{top}ConvolutionalNetworks.ipynb"
+    assert sub.notebooks[CONV] == NB and sub.notebook_paths[CONV] == f"{top}ConvolutionalNetworks.ipynb"
     assert f"found cs231n/ under {top}" in sub.notes
 
 
 def test_zip_with_only_the_edited_files(tmp_path):
     sub = read_submission(make_zip(tmp_path / "assignment2.zip", EDITED))
     assert dict(sub.files) == EDITED
-    assert sub.notebook is None and sub.notebook_path is None
-    assert "ConvolutionalNetworks.ipynb was not found" in sub.notes
+    assert dict(sub.notebooks) == {} and dict(sub.notebook_paths) == {}
+    assert ("no notebook was found: FullyConnectedNets.ipynb, BatchNormalization.ipynb, Dropout.ipynb, "
+            "ConvolutionalNetworks.ipynb") in sub.notes
 
 
 def test_flat_files_are_mapped_into_the_package(tmp_path):
@@ -138,7 +142,7 @@ def test_flat_files_are_mapped_into_the_package(tmp_path):
                                    {"layers.py": LAYERS, "cnn.py": CNN,
                                     "ConvolutionalNetworks.ipynb": NB}))
     assert dict(sub.files) == EDITED
-    assert sub.notebook == NB
+    assert sub.notebooks[CONV] == NB
     assert "mapped cnn.py to cs231n/classifiers/cnn.py" in sub.notes
     assert any("no cs231n/ folder" in note for note in sub.notes)
 
@@ -191,7 +195,7 @@ def test_junk_is_ignored_without_reading_and_noted(tmp_path):
     sub = read_submission(make_zip(tmp_path / "junk.zip",
                                    {**PACKAGE, **junk, "ConvolutionalNetworks.ipynb": NB}))
     assert set(sub.files) == PACKAGE_KEYS
-    assert sub.notebook == NB
+    assert sub.notebooks[CONV] == NB
     text = notes_text(sub)
     assert "ignored 3 file(s) under cs231n/datasets/" in text
     assert "ignored 2 file(s) under __MACOSX/" in text
@@ -212,15 +216,15 @@ def test_notebook_next_to_the_package_is_preferred(tmp_path):
     entries = {"ConvolutionalNetworks.ipynb": b"shallow",
                **with_prefix("assignment2/", {**EDITED, "ConvolutionalNetworks.ipynb": NB})}
     sub = read_submission(make_zip(tmp_path / "s.zip", entries))
-    assert sub.notebook == NB
-    assert sub.notebook_path == "assignment2/ConvolutionalNetworks.ipynb"
+    assert sub.notebooks[CONV] == NB
+    assert sub.notebook_paths[CONV] == "assignment2/ConvolutionalNetworks.ipynb"
 
 
 def test_notebook_elsewhere_shallowest_is_used(tmp_path):
     entries = {**EDITED, "notebooks/deeper/ConvolutionalNetworks.ipynb": b"deep",
                "notebooks/ConvolutionalNetworks.ipynb": NB}
     sub = read_submission(make_zip(tmp_path / "s.zip", entries))
-    assert sub.notebook == NB and sub.notebook_path == "notebooks/ConvolutionalNetworks.ipynb"
+    assert sub.notebooks[CONV] == NB and sub.notebook_paths[CONV] == "notebooks/ConvolutionalNetworks.ipynb"
     assert any("not next to the package folder" in note for note in sub.notes)
 
 
@@ -244,8 +248,8 @@ def test_zip_holding_one_inner_zip_is_unwrapped(tmp_path):
                                              "__MACOSX/._a2_code_submission.zip": b"x"})
     sub = read_submission(path)
     assert sub.name == "alice"
-    assert set(sub.files) == PACKAGE_KEYS and sub.notebook == NB
-    assert sub.notebook_path == "ConvolutionalNetworks.ipynb"
+    assert set(sub.files) == PACKAGE_KEYS and sub.notebooks[CONV] == NB
+    assert sub.notebook_paths[CONV] == "ConvolutionalNetworks.ipynb"
     assert any("a2_code_submission.zip" in note for note in sub.notes)
 
 
@@ -307,7 +311,7 @@ def test_folder_holding_the_package(tmp_path):
                                          "collect_submission.sh": b"zip"})
     sub = read_submission(root)
     assert set(sub.files) == PACKAGE_KEYS
-    assert sub.notebook == NB and sub.notebook_path == "ConvolutionalNetworks.ipynb"
+    assert sub.notebooks[CONV] == NB and sub.notebook_paths[CONV] == "ConvolutionalNetworks.ipynb"
 
 
 def test_folder_that_is_the_package_itself(tmp_path):
@@ -315,7 +319,7 @@ def test_folder_that_is_the_package_itself(tmp_path):
     sub = read_submission(tmp_path / "cs231n")
     assert sub.name == "cs231n"
     assert set(sub.files) == PACKAGE_KEYS
-    assert sub.notebook is None
+    assert CONV not in sub.notebooks
     assert "the folder given is the cs231n/ package itself" in sub.notes
 
 
@@ -328,7 +332,7 @@ def test_folder_with_nested_layout_and_junk(tmp_path):
         ".DS_Store": b"x",
     }))
     sub = read_submission(root)
-    assert set(sub.files) == PACKAGE_KEYS and sub.notebook == NB
+    assert set(sub.files) == PACKAGE_KEYS and sub.notebooks[CONV] == NB
     text = notes_text(sub)
     assert "skipped assignment2/cs231n/datasets/ without reading it" in text
     assert "skipped assignment2/cs231n/__pycache__/ without reading it" in text
@@ -342,7 +346,7 @@ def test_folder_holding_exactly_one_zip(tmp_path):
     (folder / ".DS_Store").write_bytes(b"x")
     sub = read_submission(folder)
     assert sub.name == "frank"
-    assert set(sub.files) == PACKAGE_KEYS and sub.notebook == NB
+    assert set(sub.files) == PACKAGE_KEYS and sub.notebooks[CONV] == NB
 
 
 def test_folder_symlinks_in_junk_or_unread_files_are_accepted(tmp_path):

@@ -16,12 +16,13 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import corpus
 from graders import api
-from graders.notebook import EXECUTED_FILE, invalid_reason
+from graders.notebook import invalid_reason
 from graders.result import validate
 from graders.rubric import load_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = (ROOT / "graders" / "assignments" / "cs231n_a2" / "notebooks" / "ConvolutionalNetworks.ipynb").read_bytes()
+CONV = "ConvolutionalNetworks.ipynb"
+NOTEBOOK = (ROOT / "graders" / "assignments" / "cs231n_a2" / "notebooks" / CONV).read_bytes()
 CELL_TIMEOUT, TOTAL_TIMEOUT = 5, 40
 SLOW_CELLS = {"memory": 60}  # filling 3 GB of memory takes seconds on a busy machine
 
@@ -64,7 +65,7 @@ def runs(tmp_path_factory):
     for name, (code, notebook) in NOTEBOOKS.items():
         path = corpus.write(replace(samples[code], name=name), base / "submissions")
         if notebook is not None:
-            (path / "ConvolutionalNetworks.ipynb").write_bytes(notebook)
+            (path / CONV).write_bytes(notebook)
         paths.append(path)
 
     def grade(path):
@@ -73,6 +74,12 @@ def runs(tmp_path_factory):
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(grade, paths))
     return {r.submission: r for r in results}, base / "out"
+
+
+def conv_notebook(doc):
+    """The ConvolutionalNetworks entry of the document's notebooks (the others were not submitted)."""
+    (entry,) = [n for n in doc["notebooks"] if n["name"] == CONV]
+    return entry
 
 
 def docs(runs, name):
@@ -87,12 +94,12 @@ def test_checks_are_graded_whatever_the_notebook_does(runs, name):
     result, doc = docs(runs, name)
     expected = 0.0 if name == "template" else result.max_score
     assert result.status == "graded" and result.score == expected
-    assert doc["notebook"]["message"]
+    assert conv_notebook(doc)["message"]
 
 
 def test_the_assignment_notebook_runs_against_the_reference(runs):
     result, doc = docs(runs, "assignment")
-    notebook = doc["notebook"]
+    notebook = conv_notebook(doc)
     assert notebook["status"] == "ran", notebook["message"]
     assert all(c["status"] == "ok" for c in notebook["cells"])
     injected = [c for c in notebook["cells"] if "injected-parameters" in c["tags"]]
@@ -100,14 +107,14 @@ def test_the_assignment_notebook_runs_against_the_reference(runs):
     conv = next(r for r in notebook["reported"] if r["tag"] == "check:conv_forward_naive")
     error = float(conv["text"].split("out error:")[1].split()[0])
     assert error < 1e-7
-    executed = nbformat.reads((runs[1] / "assignment" / EXECUTED_FILE).read_text(), as_version=4)
+    executed = nbformat.reads((runs[1] / "assignment" / CONV).read_text(), as_version=4)
     nbformat.validate(executed)
     assert any(o.get("output_type") == "display_data" for c in executed.cells for o in c.get("outputs", []))
 
 
 def test_the_template_notebook_reports_each_stub(runs):
     _, doc = docs(runs, "template")
-    notebook = doc["notebook"]
+    notebook = conv_notebook(doc)
     assert notebook["status"] == "errors"
     errors = [c for c in notebook["cells"] if c["status"] == "error"]
     assert any(c["ename"] == "NotImplementedError" and "conv_forward_naive" in c["evalue"] for c in errors)
@@ -116,7 +123,7 @@ def test_the_template_notebook_reports_each_stub(runs):
 
 def test_an_endless_cell_is_interrupted_and_the_run_goes_on(runs):
     _, doc = docs(runs, "loop")
-    notebook = doc["notebook"]
+    notebook = conv_notebook(doc)
     statuses = [c["status"] for c in notebook["cells"]]
     assert notebook["status"] == "errors"
     assert statuses.count("timeout") == 1 and statuses[-1] == "ok"
@@ -125,7 +132,7 @@ def test_an_endless_cell_is_interrupted_and_the_run_goes_on(runs):
 
 def test_a_memory_hog_is_stopped_and_the_run_goes_on(runs):
     _, doc = docs(runs, "memory")
-    notebook = doc["notebook"]
+    notebook = conv_notebook(doc)
     hog = [c for c in notebook["cells"] if c["status"] != "ok"]
     assert [c["ename"] for c in hog] in (["MemoryError"], ["DeadKernelError"])
     assert "MemoryError" in notebook["message"] or "memory" in notebook["message"]
@@ -133,16 +140,16 @@ def test_a_memory_hog_is_stopped_and_the_run_goes_on(runs):
 
 def test_a_dead_kernel_keeps_the_cells_that_ran(runs):
     _, doc = docs(runs, "crash")
-    notebook = doc["notebook"]
+    notebook = conv_notebook(doc)
     assert notebook["status"] == "kernel_died"
     assert [c["status"] for c in notebook["cells"]] == ["ok", "ok", "kernel_died", "not_run"]
-    executed = nbformat.reads((runs[1] / "crash" / EXECUTED_FILE).read_text(), as_version=4)
+    executed = nbformat.reads((runs[1] / "crash" / CONV).read_text(), as_version=4)
     assert "before" in executed.cells[2].outputs[0]["text"]  # markdown, injected parameters, then ours
 
 
 def test_the_total_time_limit_stops_the_run(runs):
     _, doc = docs(runs, "slow")
-    notebook = doc["notebook"]
+    notebook = conv_notebook(doc)
     assert notebook["status"] == "timeout"
     assert "%g s" % TOTAL_TIMEOUT in notebook["message"]
     statuses = [c["status"] for c in notebook["cells"]]
@@ -152,14 +159,14 @@ def test_the_total_time_limit_stops_the_run(runs):
 @pytest.mark.parametrize("name, words", [("not_json", "not valid JSON"), ("nbformat3", "nbformat 3")])
 def test_an_unreadable_notebook_is_explained(runs, name, words):
     _, doc = docs(runs, name)
-    assert doc["notebook"]["status"] == "invalid"
-    assert words in doc["notebook"]["message"]
-    assert not (runs[1] / name / EXECUTED_FILE).exists()
+    assert conv_notebook(doc)["status"] == "invalid"
+    assert words in conv_notebook(doc)["message"]
+    assert not (runs[1] / name / CONV).exists()
 
 
 def test_a_missing_notebook_is_said(runs):
     _, doc = docs(runs, "missing")
-    assert doc["notebook"]["status"] == "missing" and "not run" in doc["notebook"]["message"]
+    assert conv_notebook(doc)["status"] == "missing" and "not run" in conv_notebook(doc)["message"]
 
 
 @pytest.mark.parametrize("source, words", [
@@ -183,5 +190,5 @@ def test_the_html_report_says_what_happened(runs, name):
 
     _, doc = docs(runs, name)
     page = (runs[1] / name / "report.html").read_text()
-    assert str(escape(doc["notebook"]["message"])) in page
+    assert str(escape(conv_notebook(doc)["message"])) in page
     assert "%g / %g" % (doc["score"], doc["max_score"]) in page

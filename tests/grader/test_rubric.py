@@ -9,14 +9,15 @@ from graders.assignment import load_assignment
 from graders.rubric import RubricError, default_rubric_path, load_rubric
 
 ASSIGNMENT = load_assignment()
+SHIPPED_TEXT = ASSIGNMENT.rubric_path.read_text()
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = Path(str(default_rubric_path())).read_text()
 
 
-def notebook_parameters():
-    """The names the assignment notebook's `parameters` cell assigns."""
-    nb = json.loads((ASSIGNMENT.notebook_path(ASSIGNMENT.notebooks[0])).read_text())
+def notebook_parameters(notebook):
+    """The names the `parameters` cell of one of the assignment's notebooks assigns."""
+    nb = json.loads((ASSIGNMENT.notebook_path(notebook)).read_text())
     cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
     tree = ast.parse("".join(cell["source"]))
     return {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets}
@@ -29,7 +30,19 @@ def test_the_shipped_rubric_scores_147_and_runs_the_notebook():
 
 
 def test_the_notebook_parameters_are_the_notebooks_own():
-    assert set(load_rubric().notebook.parameters) <= notebook_parameters()
+    """Each part's values are for names its own notebook's parameters cell assigns, and every
+    notebook gets smaller sizes from the rubric."""
+    parameters = load_rubric().notebook.parameters
+    assert set(parameters) == {n.part for n in ASSIGNMENT.notebooks}
+    for notebook in ASSIGNMENT.notebooks:
+        assert parameters[notebook.part] and set(parameters[notebook.part]) <= notebook_parameters(notebook)
+
+
+def test_notebook_parameters_are_tables_by_part(tmp_path):
+    flat = SHIPPED_TEXT.replace("[notebook.parameters.FullyConnectedNets]", "[notebook.parameters]\nNUM_TRAINING = 5\n"
+                                "[notebook.parameters.FullyConnectedNets]")
+    with pytest.raises(RubricError, match="parameters.NUM_TRAINING should be a table of values for that part"):
+        load_rubric(write(tmp_path, flat))
 
 
 def write(tmp_path, text):

@@ -8,8 +8,8 @@ import pytest
 from graders.assignment import load_assignment
 from graders import cli
 from graders.release import (
-    PUBLIC_CHECKS, ReleaseError, build_bundle, build_template, other_notebooks, package_files, release, solution_lines,
-    strip_solutions,
+    PUBLIC_CHECKS, ReleaseError, assignment_notebooks, build_bundle, build_template, package_files, release,
+    solution_lines, strip_solutions,
 )
 from graders.rubric import load_rubric
 
@@ -17,18 +17,14 @@ ASSIGNMENT = load_assignment()
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ASSIGNMENT.reference
-NOTEBOOK = ASSIGNMENT.notebook_path(ASSIGNMENT.notebooks[0])
+NOTEBOOKS = assignment_notebooks(ASSIGNMENT)
+NAMES = ("FullyConnectedNets.ipynb", "BatchNormalization.ipynb", "Dropout.ipynb", "ConvolutionalNetworks.ipynb")
+README = ASSIGNMENT.student_readme()
 
 
 @pytest.fixture(scope="module")
-def notebook(tmp_path_factory):
-    """The real notebook once it exists; until then a tiny placeholder."""
-    if NOTEBOOK.is_file():
-        return NOTEBOOK
-    path = tmp_path_factory.mktemp("notebook") / "placeholder.ipynb"
-    cell = {"cell_type": "markdown", "metadata": {}, "source": ["# Convolutional Networks\n"]}
-    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
-    return path
+def notebook():
+    return ASSIGNMENT.notebook_path(ASSIGNMENT.notebooks[0])
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +38,8 @@ def template(tmp_path_factory):
 @pytest.fixture(scope="module")
 def bundle(template, notebook, tmp_path_factory):
     checks = ASSIGNMENT.public_checks(load_rubric())
-    return build_bundle(tmp_path_factory.mktemp("bundle") / "assignment.zip", template, notebook,
-                        extra_files=other_notebooks(ASSIGNMENT, notebook), public_checks=checks)
+    return build_bundle(tmp_path_factory.mktemp("bundle") / "assignment.zip", template, NOTEBOOKS, README,
+                        public_checks=checks)
 
 
 def read_all(zip_path):
@@ -51,26 +47,27 @@ def read_all(zip_path):
         return {info.filename: (z.read(info), info) for info in z.infolist()}
 
 
-def test_bundle_holds_the_template_the_notebook_and_a_readme(bundle, template, notebook):
+def test_bundle_holds_the_template_the_notebooks_and_a_readme(bundle, template):
     files = read_all(bundle)
     expected = {"cs231n/" + f for f in package_files(template / "cs231n")}
-    expected |= {"ConvolutionalNetworks.ipynb", "README.md", PUBLIC_CHECKS}
-    expected |= {path.name for path in other_notebooks(ASSIGNMENT, notebook)}
+    expected |= {"README.md", PUBLIC_CHECKS, *NAMES}
     assert set(files) == expected
     for needed in ("cs231n/datasets/get_datasets.sh", "cs231n/setup.py", "cs231n/im2col_cython.pyx"):
         assert needed in files
-    assert files["ConvolutionalNetworks.ipynb"][0] == notebook.read_bytes()
+    for name in NAMES:
+        assert files[name][0] == (ASSIGNMENT.folder / "notebooks" / name).read_bytes()
     assert files["cs231n/layers.py"][0] == (template / "cs231n" / "layers.py").read_bytes()
     assert (files["cs231n/datasets/get_datasets.sh"][1].external_attr >> 16) & 0o777 == 0o755
     readme = files["README.md"][0].decode()
-    for step in ("python setup.py build_ext --inplace", "get_datasets.sh", "jupyter notebook ConvolutionalNetworks.ipynb"):
+    assert readme == README
+    for step in ("python setup.py build_ext --inplace", "get_datasets.sh", "jupyter notebook FullyConnectedNets.ipynb",
+                 *NAMES):
         assert step in readme
 
 
 def test_bundle_is_reproducible(bundle, template, notebook, tmp_path):
     checks = ASSIGNMENT.public_checks(load_rubric())
-    again = build_bundle(tmp_path / "again.zip", template / "cs231n", notebook,
-                         extra_files=other_notebooks(ASSIGNMENT, notebook), public_checks=checks)
+    again = build_bundle(tmp_path / "again.zip", template / "cs231n", NOTEBOOKS, README, public_checks=checks)
     assert again.read_bytes() == bundle.read_bytes()
     infos = [info for _, info in read_all(bundle).values()]
     assert [i.filename for i in infos] == sorted(i.filename for i in infos)
@@ -80,25 +77,25 @@ def test_bundle_is_reproducible(bundle, template, notebook, tmp_path):
 def test_extra_files_are_added_and_clashes_refused(template, notebook, tmp_path):
     check = tmp_path / "self_check.py"
     check.write_text("print('ok')\n")
-    path = build_bundle(tmp_path / "b.zip", template, notebook, extra_files=[check, ("checks/again.py", check)])
+    path = build_bundle(tmp_path / "b.zip", template, [notebook], README, extra_files=[check, ("checks/again.py", check)])
     files = read_all(path)
     assert files["self_check.py"][0] == files["checks/again.py"][0] == check.read_bytes()
     with pytest.raises(ReleaseError, match="README.md twice"):
-        build_bundle(tmp_path / "c.zip", template, notebook, extra_files=[("README.md", check)])
+        build_bundle(tmp_path / "c.zip", template, [notebook], README, extra_files=[("README.md", check)])
     with pytest.raises(ReleaseError, match="relative path"):
-        build_bundle(tmp_path / "c.zip", template, notebook, extra_files=[("../x.py", check)])
+        build_bundle(tmp_path / "c.zip", template, [notebook], README, extra_files=[("../x.py", check)])
 
 
 def test_bad_inputs_give_clear_errors(template, notebook, tmp_path):
     with pytest.raises(ReleaseError, match="notebook .* not found"):
-        build_bundle(tmp_path / "b.zip", template, tmp_path / "missing.ipynb")
+        build_bundle(tmp_path / "b.zip", template, [tmp_path / "missing.ipynb"], README)
     (tmp_path / "broken.ipynb").write_text("not json")
     with pytest.raises(ReleaseError, match="not a Jupyter notebook"):
-        build_bundle(tmp_path / "b.zip", template, tmp_path / "broken.ipynb")
+        build_bundle(tmp_path / "b.zip", template, [tmp_path / "broken.ipynb"], README)
     with pytest.raises(ReleaseError, match="still holds code inside its solution regions"):
-        build_bundle(tmp_path / "b.zip", REFERENCE, notebook)
+        build_bundle(tmp_path / "b.zip", REFERENCE, [notebook], README)
     with pytest.raises(ReleaseError, match="no student template"):
-        build_bundle(tmp_path / "b.zip", tmp_path, notebook)
+        build_bundle(tmp_path / "b.zip", tmp_path, [notebook], README)
     assert not (tmp_path / "b.zip").exists()
 
 
@@ -137,32 +134,31 @@ def test_no_solution_line_leaks_into_the_bundle(bundle):
     assert not leaks, "solution code in the bundle:\n" + "\n".join(sorted(set(leaks)))
 
 
-def test_release_writes_the_template_and_the_bundle(notebook, tmp_path):
-    package, zip_path = release(REFERENCE, tmp_path / "student_template", tmp_path / "a2.zip", notebook)
+def test_release_writes_the_template_and_the_bundle(tmp_path):
+    package, zip_path = release(REFERENCE, tmp_path / "student_template", tmp_path / "a2.zip")
     assert package == tmp_path / "student_template" / "cs231n"
-    assert "cs231n/layers.py" in read_all(zip_path)
-    with pytest.raises(ReleaseError, match="not found"):
-        release(REFERENCE, tmp_path / "other", tmp_path / "b.zip", tmp_path / "missing.ipynb")
-    assert not (tmp_path / "other").exists()  # inputs are checked before anything is written
-
-
-def test_release_bundles_the_other_parts_notebooks(tmp_path):
-    """The manifest's BatchNormalization and Dropout notebooks, found beside the main one, ship too."""
-    _, zip_path = release(REFERENCE, tmp_path / "student_template", tmp_path / "a2.zip", NOTEBOOK)
     files = read_all(zip_path)
-    for name in ("FullyConnectedNets.ipynb", "BatchNormalization.ipynb", "Dropout.ipynb"):
-        assert files[name][0] == (NOTEBOOK.parent / name).read_bytes()
-    # A notebook given from a folder without them bundles it alone.
-    alone = tmp_path / "alone" / "ConvolutionalNetworks.ipynb"
-    alone.parent.mkdir()
-    alone.write_bytes(NOTEBOOK.read_bytes())
-    _, zip_path = release(REFERENCE, tmp_path / "t2", tmp_path / "b.zip", alone)
-    assert not {"BatchNormalization.ipynb", "Dropout.ipynb"} & set(read_all(zip_path))
+    assert "cs231n/layers.py" in files and set(NAMES) <= set(files)
 
 
-def test_cli_release(notebook, tmp_path, capsys):
+def test_release_needs_every_notebook_of_the_assignment(tmp_path):
+    """A notebooks folder that lacks one is refused, by name, before anything is written."""
+    partial = tmp_path / "notebooks"
+    partial.mkdir()
+    for path in NOTEBOOKS[:3]:
+        (partial / path.name).write_bytes(path.read_bytes())
+    with pytest.raises(ReleaseError, match="holds no ConvolutionalNetworks.ipynb: the bundle needs every notebook"):
+        release(REFERENCE, tmp_path / "other", tmp_path / "b.zip", partial)
+    assert not (tmp_path / "other").exists() and not (tmp_path / "b.zip").exists()
+    (partial / "ConvolutionalNetworks.ipynb").write_text("not json")
+    with pytest.raises(ReleaseError, match="not a Jupyter notebook"):
+        release(REFERENCE, tmp_path / "other", tmp_path / "b.zip", partial)
+    assert not (tmp_path / "other").exists()
+
+
+def test_cli_release(tmp_path, capsys):
     argv = ["release", "--reference", str(REFERENCE), "--template", str(tmp_path / "t"),
-            "--bundle", str(tmp_path / "a2.zip"), "--notebook", str(notebook)]
+            "--bundle", str(tmp_path / "a2.zip"), "--notebooks", str(NOTEBOOKS[0].parent)]
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
     assert "template written to" in out and "bundle written to" in out

@@ -15,7 +15,6 @@ ASSIGNMENT = load_assignment()
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ASSIGNMENT.reference
-NOTEBOOK = ASSIGNMENT.notebook_path(ASSIGNMENT.notebooks[0])
 STUDENT_FILES = ("layers.py", "classifiers/cnn.py", "classifiers/fc_net.py", "optim.py")
 
 
@@ -23,7 +22,7 @@ STUDENT_FILES = ("layers.py", "classifiers/cnn.py", "classifiers/fc_net.py", "op
 def unpacked(tmp_path_factory):
     """The students' zip from `release`, unpacked: cs231n/ with public_checks.json."""
     base = tmp_path_factory.mktemp("release")
-    _, bundle = release(REFERENCE, base / "template", base / "a2.zip", NOTEBOOK)
+    _, bundle = release(REFERENCE, base / "template", base / "a2.zip")
     folder = base / "student"
     with zipfile.ZipFile(bundle) as z:
         z.extractall(folder)

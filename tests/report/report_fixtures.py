@@ -79,9 +79,9 @@ def hostile_notebook():
 
 
 def notebook_section(file="notebook.ipynb"):
-    """The result.json `notebook` section matching hostile_notebook()."""
+    """An entry of result.json's `notebooks` matching hostile_notebook()."""
     return {
-        "status": "errors", "message": "1 cell raised an error", "file": file, "seconds": 3.2,
+        "name": "ConvolutionalNetworks.ipynb", "part": "ConvolutionalNetworks", "status": "errors", "message": "1 cell raised an error", "file": file, "seconds": 3.2,
         "cells": [
             {"index": 1, "cell_id": "a", "tags": ["check:conv_forward_naive"], "status": "ok", "seconds": 0.1, "ename": None, "evalue": None},
             {"index": 2, "cell_id": "b", "tags": [], "status": "error", "seconds": 0.0, "ename": "ValueError", "evalue": "<b>bad</b> shape"},

@@ -97,7 +97,7 @@ def test_malformed_figures_are_not_drawn_and_say_why(tmp_path):
 
 def test_hostile_notebook_outputs_are_text_only(tmp_path):
     doc = result_doc()
-    doc["notebook"] = notebook_section()
+    doc["notebooks"] = [notebook_section()]
     page = render_submission(doc, write_folder(tmp_path, doc, hostile_notebook()))
     assert "<script" not in page.lower()          # the page has no script of its own either
     assert "onerror" not in page and "onload" not in page and HOSTILE_HTML not in page
@@ -121,7 +121,7 @@ def test_hostile_notebook_outputs_are_text_only(tmp_path):
 ])
 def test_notebook_file_outside_or_linked_is_not_read(tmp_path, name, why):
     doc = result_doc()
-    doc["notebook"] = notebook_section(file=name)
+    doc["notebooks"] = [notebook_section(file=name)]
     folder = write_folder(tmp_path / "sub", doc, hostile_notebook())
     (folder / "link.ipynb").symlink_to(folder / "notebook.ipynb")
     page = render_submission(doc, folder)
@@ -132,7 +132,7 @@ def test_notebook_file_outside_or_linked_is_not_read(tmp_path, name, why):
 @pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe", b'{"cells": 3}', b"[]", b'{"cells": [7, {"cell_type": "code", "outputs": [1, {"output_type": "stream", "text": 5}]}]}'])
 def test_corrupt_notebook_gives_a_sentence(tmp_path, content):
     doc = result_doc()
-    doc["notebook"] = notebook_section()
+    doc["notebooks"] = [notebook_section()]
     folder = write_folder(tmp_path, doc)
     (folder / "notebook.ipynb").write_bytes(content)
     page = render_submission(doc, folder)
@@ -141,7 +141,7 @@ def test_corrupt_notebook_gives_a_sentence(tmp_path, content):
 
 def test_notebook_without_file_lists_its_errors(tmp_path):
     doc = result_doc()
-    doc["notebook"] = dict(notebook_section(), file=None)
+    doc["notebooks"] = [dict(notebook_section(), file=None)]
     page = render_submission(doc, write_folder(tmp_path, doc))
     assert "The grader kept no executed notebook" in page
     assert "cell 3: error &ndash; ValueError: &lt;b&gt;bad&lt;/b&gt; shape" in page  # index 2, counted from 1
@@ -159,7 +159,7 @@ def test_a_report_that_cannot_be_drawn_still_gets_a_page(tmp_path):
 def test_sparse_notebook_entries_render_and_long_reports_are_capped(tmp_path):
     doc = result_doc()
     folder = write_folder(tmp_path, doc, hostile_notebook())
-    doc["notebook"] = dict(notebook_section(), cells=[{"index": 1}], reported=[{"text": "y" * 50_000}])
+    doc["notebooks"] = [dict(notebook_section(), cells=[{"index": 1}], reported=[{"text": "y" * 50_000}])]
     page = render_submission(doc, folder)
     assert "This report could not be drawn" not in page and "conv_forward_naive error" in page
     assert "y" * 10_000 in page and "y" * 10_001 not in page and "more characters not shown" in page
