@@ -102,3 +102,18 @@ def test_a_batchnorm_bug_fails_its_check_only(unpacked, tmp_path):
     run = self_check(with_files(unpacked, tmp_path, source))
     failed = [line for line in run.stdout.splitlines() if line.startswith("FAIL")]
     assert len(failed) == 1 and "batchnorm test mode" in failed[0], run.stdout
+
+
+@pytest.mark.parametrize("right, wrong, why", [
+    ("mask = (np.random.rand(*x.shape) < p) / p", "mask = np.random.rand(*x.shape) < p", "not inverted"),
+    ("dx = dout * mask", "dx = dout", "the mask not applied backwards"),
+])
+def test_a_dropout_bug_fails_the_dropout_check_only(unpacked, tmp_path, right, wrong, why):
+    assert right in (REFERENCE / "layers.py").read_text()
+
+    def source(relative):
+        return (REFERENCE / relative).read_text().replace(right, wrong)
+
+    run = self_check(with_files(unpacked, tmp_path, source))
+    failed = [line for line in run.stdout.splitlines() if line.startswith("FAIL")]
+    assert len(failed) == 1 and "dropout forward and backward" in failed[0], (why, run.stdout)

@@ -75,8 +75,8 @@ def cases(rng):
         "layernorm forward and backward": ("layernorm", "layernorm_backward", ["out"] + grads, {
             "x": 3 * r((3, 5)) + 2, "gamma": r(5), "beta": r(5), "dout": r((3, 5))}),
     }
-    # The FullyConnectedNets part's inputs, drawn after all the above.
-    return {**layers_and_model, **rule_cases, **normalisation, **fully_connected(rng)}
+    # The FullyConnectedNets part's inputs, drawn after all the above; then Dropout's.
+    return {**layers_and_model, **rule_cases, **normalisation, **fully_connected(rng), **dropout(rng)}
 
 
 def fully_connected(rng):
@@ -95,6 +95,15 @@ def fully_connected(rng):
             "X": r((3, 2, 2, 2)), "y": rng.integers(0, 4, size=3), "kwargs": kwargs, "names": list(shapes),
             **{"param_" + k: 0.3 * r(s) for k, s in shapes.items()}}),
     }
+
+
+def dropout(rng):
+    """The Dropout part: test mode, inverted scaling and a backward pass that uses the forward's mask."""
+    x = rng.standard_normal((6, 10))
+    x[np.abs(x) < 0.05] = 0.5  # out / x is the mask: no input may be zero
+    return {"dropout forward and backward, p 0.6": ("dropout", "dropout_forward", [
+        "test-mode out", "largest train-mode out / x", "smallest train-mode out / x", "largest |dx - dout * out / x|"],
+        {"x": x, "dout": rng.standard_normal((6, 10)), "p": 0.6, "seed": 3})}
 
 
 def encode(value):

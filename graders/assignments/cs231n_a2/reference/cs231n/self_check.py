@@ -140,6 +140,25 @@ def fc_loss(d):
     return (loss, *[grads.get(name) for name in d["names"]])
 
 
+def dropout(d):
+    """Inverted dropout through what holds for any random mask: the test-mode output, the
+    largest and smallest train-mode out / x (1 / p where kept, 0 where dropped) and how far
+    dx is from dout * out / x, the mask the forward pass applied (rounded: out / x gives the
+    mask back only to the last bit)."""
+    from cs231n.layers import dropout_backward, dropout_forward
+
+    x, p = d["x"], float(d["p"])
+    test_out, _ = dropout_forward(x, {"mode": "test", "p": p})
+    out, cache = dropout_forward(x, {"mode": "train", "p": p, "seed": int(d["seed"])})
+    if out is None:
+        return test_out, None, None, None
+    scale = np.asarray(out, dtype=np.float64) / x  # the inputs hold no zeros
+    dx = dropout_backward(d["dout"], cache)
+    if dx is None:
+        return test_out, scale.max(), scale.min(), None
+    return test_out, scale.max(), scale.min(), np.round(np.abs(dx - d["dout"] * scale).max(), 10)
+
+
 def update_rule(d):
     """Steps of an update rule, each fed the w and the config the last returned; the final
     next_w and the config's state arrays."""
@@ -161,7 +180,7 @@ PROCEDURES = {
     "affine": affine, "relu": relu, "softmax": softmax, "fc_loss": fc_loss,
     "batchnorm_train": batchnorm_train, "batchnorm_test": batchnorm_test,
     "batchnorm_backward": batchnorm_backward, "batchnorm_backward_alt": batchnorm_backward_alt,
-    "layernorm": layernorm,
+    "layernorm": layernorm, "dropout": dropout,
 }
 
 
