@@ -23,7 +23,7 @@ from .report.gradescope import gradescope_results
 from .report.html import write_submission_report
 from .report.junit import junit_xml
 from .notebook import run_notebooks
-from .parts import part_results
+from .parts import part_results, touched_functions
 from .provenance import provenance_of, receive
 from .report.summary import load_results, write_class_summary
 from .result import CheckResult, SubmissionResult, atomic_write, write_result
@@ -152,7 +152,8 @@ def grade_submission(submission, rubric, options, seed, path=None):
         isolation=mode, grader_version=__version__, rubric=rubric.source, seconds=0.0,
         notes=notes, flags=flags_for(results, options.assignment), metrics=metrics_for(results),
         confinement=sorted(set.intersection(*map(set, held))) if held else [],
-        checks=results, parts=part_results(options.assignment, results, submission.notebooks),
+        checks=results, parts=part_results(options.assignment, results, submission.notebooks,
+                                           touched_functions(submission.files, options.assignment)),
         notebooks=notebook_runs,
     ), artifacts
 

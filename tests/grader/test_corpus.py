@@ -4,6 +4,8 @@ import json
 import pytest
 
 import corpus
+from graders.assignment import load_assignment
+from graders.parts import touched_functions
 from graders.result import validate
 
 def failed_checks(result):
@@ -68,6 +70,31 @@ def test_each_mutant_fails_exactly_its_checks(graded, name):
         c.id: c.message for c in result.checks if c.status != "passed"
     }
     assert result.score < result.max_score
+
+
+def test_the_parts_add_up_and_lose_exactly_their_checks_points(graded):
+    """Each part scores its own checks: a mutant loses points only in the parts of the checks it
+    fails. The corpus hands in no notebooks, so a part is not submitted exactly when the sample
+    leaves every function its scored checks grade as the starter wrote it."""
+    samples, _ = graded
+    assignment = load_assignment()
+    for name, (sample, result) in samples.items():
+        if result.status != "graded":
+            continue
+        touched = touched_functions({k: v.encode() for k, v in sample.files.items()}, assignment)
+        checks = {c.id: c for c in result.checks}
+        assert [p.part for p in result.parts] == ["FullyConnectedNets", "BatchNormalization", "Dropout",
+                                                  "ConvolutionalNetworks"], name
+        assert sorted(i for p in result.parts for i in p.checks) == sorted(checks), name
+        assert sum(p.score for p in result.parts) == pytest.approx(result.score), name
+        for part in result.parts:
+            own = [checks[i] for i in part.checks]
+            assert part.score == pytest.approx(sum(c.score for c in own)), (name, part.part)
+            assert (part.score < part.max_score) == any(c.status != "passed" and c.max_score for c in own), name
+            started = any(touched.get(f) for c in own if c.max_score for f in c.functions)
+            assert part.status == ("graded" if started else "not_submitted"), (name, part.part)
+    assert {p.status for p in samples["template"][1].parts} == {"not_submitted"}
+    assert {(p.status, p.score == p.max_score) for p in samples["reference"][1].parts} == {("graded", True)}
 
 
 def test_every_result_file_is_valid(graded):

@@ -6,7 +6,7 @@ import pytest
 import corpus
 from graders import api
 from graders.assignment import load_assignment
-from graders.parts import check_parts, part_results
+from graders.parts import check_parts, part_results, touched_functions
 from graders.result import CheckResult
 from graders.rubric import RubricError
 
@@ -15,8 +15,7 @@ RUBRIC = ASSIGNMENT.rubric()
 
 
 def results(status_of=lambda spec: "passed"):
-    """A CheckResult per check of the shipped rubric; status_of(spec) says passed, failed or
-    not_started (a failure on the starter's placeholder)."""
+    """A CheckResult per check of the shipped rubric; status_of(spec) says passed or failed."""
     made = []
     for spec in RUBRIC.checks:
         status = status_of(spec)
@@ -24,8 +23,7 @@ def results(status_of=lambda spec: "passed"):
             id=spec.id, title=spec.title, section=spec.section, functions=list(spec.functions),
             status="passed" if status == "passed" else "failed",
             score=spec.points if status == "passed" else 0.0, max_score=spec.points, measured=None,
-            tolerance=spec.tolerance, measure=spec.measure, message="", hint=None, seconds=0.1,
-            details={"not_started": True} if status == "not_started" else {}))
+            tolerance=spec.tolerance, measure=spec.measure, message="", hint=None, seconds=0.1))
     return made
 
 
@@ -33,8 +31,17 @@ def by_part(parts):
     return {p.part: p for p in parts}
 
 
+def files_of(sample):
+    return {k: v.encode() for k, v in sample.files.items()}
+
+
+TEMPLATE, REFERENCE = files_of(corpus.template()), files_of(corpus.reference())
+LAYERS = "cs231n/layers.py"
+
+
 def test_every_part_of_a_whole_submission_is_graded_and_the_parts_add_up():
-    parts = part_results(ASSIGNMENT, results(), {n.file for n in ASSIGNMENT.notebooks})
+    touched = touched_functions(REFERENCE, ASSIGNMENT)
+    parts = part_results(ASSIGNMENT, results(), {n.file for n in ASSIGNMENT.notebooks}, touched)
     assert [p.part for p in parts] == ["FullyConnectedNets", "BatchNormalization", "Dropout", "ConvolutionalNetworks"]
     assert all(p.status == "graded" and p.message == "" and p.score == p.max_score > 0 for p in parts)
     assert sum(p.max_score for p in parts) == RUBRIC.max_score == 147
@@ -45,34 +52,55 @@ def test_every_part_of_a_whole_submission_is_graded_and_the_parts_add_up():
     assert {"fc_batchnorm", "fc_layernorm"} <= set(by_part(parts)["BatchNormalization"].checks)
 
 
+def test_the_template_touches_nothing_and_the_reference_every_student_function():
+    assert not any(touched_functions(TEMPLATE, ASSIGNMENT).values())
+    touched = touched_functions(REFERENCE, ASSIGNMENT)
+    assert {"affine_forward", "FullyConnectedNet.loss", "ThreeLayerConvNet.__init__", "adam"} <= set(touched)
+    graded = {f for c in RUBRIC.checks for f in c.functions if f in touched}
+    assert all(touched[f] for f in graded)
+
+
 def test_a_student_who_hands_in_one_notebook_is_graded_on_that_part():
-    fc = set(ASSIGNMENT.notebooks[0].sections)
-    checks = results(lambda spec: "passed" if spec.section in fc else "not_started")
-    parts = by_part(part_results(ASSIGNMENT, checks, {"FullyConnectedNets.ipynb"}))
-    assert parts["FullyConnectedNets"].status == "graded"
-    assert parts["FullyConnectedNets"].score == parts["FullyConnectedNets"].max_score > 0
+    parts = by_part(part_results(ASSIGNMENT, results(lambda spec: "failed"), {"FullyConnectedNets.ipynb"},
+                                 touched_functions(TEMPLATE, ASSIGNMENT)))
+    assert parts["FullyConnectedNets"].status == "graded" and parts["FullyConnectedNets"].message == ""
     for name in ("BatchNormalization", "Dropout", "ConvolutionalNetworks"):
         assert parts[name].status == "not_submitted" and parts[name].score == 0
         assert parts[name].message == ("%s.ipynb was not submitted and its functions are still the starter's "
                                        "placeholders, so this part scores nothing." % name)
 
 
+def edited(files, function, statement):
+    """files with statement added to the first solution region of function in layers.py."""
+    text = files[LAYERS].decode()
+    at = text.index("def %s(" % function)
+    at = text.index("pass\n", at)
+    return {**files, LAYERS: (text[:at] + statement + "\n" + " " * 8 + text[at:]).encode()}
+
+
 def test_code_without_its_notebook_is_graded_and_says_so():
     """A part is not submitted only when nothing of it was: started code is graded all the same."""
-    checks = results(lambda spec: "failed" if spec.section == "dropout" else "not_started")
-    parts = by_part(part_results(ASSIGNMENT, checks, set()))
+    touched = touched_functions(edited(TEMPLATE, "dropout_forward", "out = x"), ASSIGNMENT)
+    assert [f for f, changed in touched.items() if changed] == ["dropout_forward"]
+    parts = by_part(part_results(ASSIGNMENT, results(lambda spec: "failed"), set(), touched))
     assert parts["Dropout"].status == "graded" and parts["Dropout"].score == 0
     assert parts["Dropout"].message == "Dropout.ipynb was not submitted; the part is graded on your code alone."
     assert parts["ConvolutionalNetworks"].status == "not_submitted"
-    # A notebook handed in with untouched code: the part is graded (and scores nothing).
-    parts = by_part(part_results(ASSIGNMENT, checks, {"ConvolutionalNetworks.ipynb"}))
-    assert parts["ConvolutionalNetworks"].status == "graded" and parts["ConvolutionalNetworks"].message == ""
+
+
+def test_comments_are_not_a_start_and_unreadable_code_is_an_attempt():
+    assert not any(touched_functions(edited(TEMPLATE, "dropout_forward", "# out = x, I think"), ASSIGNMENT).values())
+    broken = {**TEMPLATE, LAYERS: TEMPLATE[LAYERS] + b"\ndef half_written(:\n"}
+    touched = touched_functions(broken, ASSIGNMENT)
+    assert touched["affine_forward"] and touched["dropout_forward"] and not touched["adam"]
+    assert touched_functions({**TEMPLATE, LAYERS: b"\xff\xfe"}, ASSIGNMENT)["conv_forward_naive"]
 
 
 def test_a_part_without_checks_in_the_rubric_follows_its_notebook():
     rubric = RUBRIC.only({c.id for c in RUBRIC.checks if c.section == "conv"})
     checks = [c for c in results() if c.section == "conv"]
-    parts = by_part(part_results(ASSIGNMENT, checks, {"ConvolutionalNetworks.ipynb"}))
+    parts = by_part(part_results(ASSIGNMENT, checks, {"ConvolutionalNetworks.ipynb"},
+                                 touched_functions(REFERENCE, ASSIGNMENT)))
     assert parts["ConvolutionalNetworks"].max_score == rubric.max_score
     assert parts["Dropout"].status == "not_submitted" and parts["Dropout"].message == "Dropout.ipynb was not submitted."
     assert parts["Dropout"].max_score == 0 and parts["Dropout"].checks == []
