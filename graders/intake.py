@@ -1,12 +1,13 @@
 """Intake: turn one student submission (a zip or a folder) into the files the grader needs.
 
-`read_submission` accepts the layouts students actually hand in for the ConvolutionalNetworks
-assignment: the course's `cs231n/` package at the top of a zip, inside one top folder
+`read_submission` accepts the layouts students actually hand in, for the assignment's package
+(its `Layout`; `cs231n` in the examples): the package at the top of a zip, inside one top folder
 (`assignment2/cs231n/...`), only the edited files, flat `layers.py` / `cnn.py` with no package
 folder, a folder holding `cs231n/` (or the `cs231n/` folder itself), and a zip or folder that
 only wraps one inner zip (unwrapped one level). It returns a `Submission` holding every `*.py`
-and `*.pyx` of the package under keys starting with "cs231n/", the bytes of
-`ConvolutionalNetworks.ipynb` if present, and plain-language notes for the report.
+and `*.pyx` of the package under keys starting with "cs231n/", the bytes of each of the
+assignment's notebooks that is present (`FullyConnectedNets.ipynb`, ...), and plain-language
+notes for the report.
 
 Safety rules (anything else is refused with an `IntakeError` whose text tells the student or
 instructor what is wrong and what to do):

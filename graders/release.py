@@ -8,7 +8,7 @@ the markers; the markers and all other code stay byte for byte.
     solution_lines(source)           the lines inside its solution regions (for leak checks)
     build_template(ref, dest)        reference package folder -> student package folder,
                                      without build artefacts (*.so, *.c, build/) or data
-    build_bundle(zip, template, nbs) the template's cs231n/ + the notebooks + a README -> the
+    build_bundle(zip, template, ...) the template's package + the notebooks + a README -> the
                                      zip students receive
     release(ref, template, bundle)   both, as `cs231n-grade release` runs them
 
@@ -24,11 +24,13 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from .assignment import load_assignment
-from .solutions import END, START, MarkerError, solution_lines, strip_solutions  # noqa: F401 (the release's API)
+from .solutions import (  # noqa: F401 (the release's API)
+    END, START, MarkerError, has_solution_region, solution_lines, strip_solutions,
+)
 
 
 DEFAULT_TEMPLATE = Path("student_template")
-PUBLIC_CHECKS = "cs231n/public_checks.json"  # inputs and expected outputs of cs231n/self_check.py
+PUBLIC_CHECKS = "public_checks.json"  # in the package: the public self-checks' inputs and expected outputs
 
 # Build artefacts and downloaded data: never part of a template or a bundle.
 EXCLUDED_FILES = ("*.so", "*.pyd", "*.c", "*.o", "*.py[cod]", ".DS_Store")
@@ -79,19 +81,23 @@ def student_version(path, relative):
     return strip_solutions(data.decode("utf-8"), relative).encode("utf-8")
 
 
+def has_regions(folder):
+    """True if a .py file of the package folder holds a solution region: a reference package,
+    or a template made from one (the markers stay)."""
+    return any(relative.endswith(".py") and has_solution_region((Path(folder) / relative).read_text(errors="replace"))
+               for relative in package_files(folder))
+
+
 def check_reference(reference_dir):
-    """Fail clearly unless reference_dir is the reference cs231n package folder."""
+    """Fail clearly unless reference_dir is a reference package folder (one with solution regions)."""
     reference_dir = Path(reference_dir)
     if not reference_dir.is_dir():
-        raise ReleaseError(
-            "reference package %s not found: run from the repository root or pass --reference DIR" % reference_dir
-        )
-    for needed in ("layers.py", "classifiers/cnn.py"):
-        if not (reference_dir / needed).is_file():
-            raise ReleaseError(
-                "%s is not the reference cs231n package (no %s). Run from the repository root "
-                "or pass --reference reference/cs231n." % (reference_dir, needed)
-            )
+        raise ReleaseError("reference package %s not found: pass --reference DIR, the package folder of "
+                           "the reference solution" % reference_dir)
+    if not has_regions(reference_dir):
+        raise ReleaseError("%s is not a reference package: none of its files holds a solution region "
+                           "between START and END markers. Pass --reference DIR, the package folder of the "
+                           "reference solution." % reference_dir)
 
 
 def check_destination(reference_dir, dest_dir):
@@ -101,8 +107,9 @@ def check_destination(reference_dir, dest_dir):
         raise ReleaseError("the template folder %s overlaps the reference %s; choose another folder" % (dest, ref))
     if dest.exists() and not dest.is_dir():
         raise ReleaseError("%s exists and is not a folder" % dest)
-    if dest.is_dir() and any(dest.iterdir()) and not (dest / "layers.py").is_file():
-        raise ReleaseError("refusing to replace %s: it is not empty and holds no earlier template (no layers.py)" % dest)
+    if dest.is_dir() and any(dest.iterdir()) and not has_regions(dest):
+        raise ReleaseError("refusing to replace %s: it is not empty and holds no earlier template (no file with "
+                           "solution markers)" % dest)
 
 
 def build_template(reference_dir, dest_dir):
@@ -130,26 +137,27 @@ def build_template(reference_dir, dest_dir):
 
 
 
-def template_package(template_dir):
-    """The cs231n package folder of a template: template_dir/cs231n, or template_dir itself."""
+def template_package(template_dir, package):
+    """The package folder of a template: template_dir/<package>, or template_dir itself."""
     template_dir = Path(template_dir)
-    for candidate in (template_dir / "cs231n", template_dir):
-        if (candidate / "layers.py").is_file() and (candidate / "classifiers" / "cnn.py").is_file():
+    for candidate in (template_dir / package, template_dir):
+        if candidate.is_dir() and has_regions(candidate):
             return candidate
     raise ReleaseError("no student template in %s; write one first with `cs231n-grade release`" % template_dir)
 
 
-def template_entries(package):
-    """Bundle entries (name, bytes, mode) for the template package; refuses unstripped code."""
+def template_entries(folder, package):
+    """Bundle entries (name, bytes, mode) for the template package folder, stored under
+    <package>/; refuses unstripped code."""
     entries = []
-    for relative in package_files(package):
-        data = (package / relative).read_bytes()
+    for relative in package_files(folder):
+        data = (folder / relative).read_bytes()
         if relative.endswith(".py") and strip_solutions(data.decode("utf-8"), relative).encode("utf-8") != data:
             raise ReleaseError(
                 "%s still holds code inside its solution regions: build_bundle takes the template "
-                "made by build_template, not the reference" % (package / relative)
+                "made by build_template, not the reference" % (folder / relative)
             )
-        entries.append(("cs231n/" + relative, data, file_mode(package / relative)))
+        entries.append(("%s/%s" % (package, relative), data, file_mode(folder / relative)))
     return entries
 
 
@@ -196,18 +204,19 @@ def write_zip(zip_path, entries):
     return zip_path
 
 
-def build_bundle(zip_path, template_dir, notebooks, readme, extra_files=(), public_checks=None):
+def build_bundle(zip_path, template_dir, package, notebooks, readme, extra_files=(), public_checks=None):
     """Write the zip students receive; returns its path.
 
-    It holds cs231n/... from the template (template_dir/cs231n or the package folder itself),
-    the notebooks (paths, each stored under its name), README.md with the text readme, the
-    extra files (paths stored under their names, or (name, path) pairs) and, if given, the
-    public self-checks' document as cs231n/public_checks.json. The same inputs give the same bytes.
+    It holds <package>/... from the template (template_dir/<package> or the package folder
+    itself), the notebooks (paths, each stored under its name), README.md with the text readme,
+    the extra files (paths stored under their names, or (name, path) pairs) and, if given, the
+    public self-checks' document as <package>/public_checks.json. The same inputs give the same bytes.
     """
-    entries = template_entries(template_package(template_dir))
+    entries = template_entries(template_package(template_dir, package), package)
     entries += [notebook_entry(path) for path in notebooks] + [("README.md", readme.encode("utf-8"), 0o644)]
     if public_checks is not None:
-        entries.append((PUBLIC_CHECKS, (json.dumps(public_checks, separators=(",", ":")) + "\n").encode(), 0o644))
+        entries.append(("%s/%s" % (package, PUBLIC_CHECKS),
+                        (json.dumps(public_checks, separators=(",", ":")) + "\n").encode(), 0o644))
     entries += [extra_entry(item) for item in extra_files]
     names = [name for name, _, _ in entries]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -230,7 +239,7 @@ def assignment_notebooks(assignment, notebooks_dir=None):
 
 
 def release(reference_dir, template_dir, bundle_path=None, notebooks_dir=None, assignment=None):
-    """Write template_dir/cs231n from the reference and, if bundle_path is given, the bundle.
+    """Write template_dir/<package> from the reference and, if bundle_path is given, the bundle.
 
     assignment defaults to the shipped one; reference_dir (None) to its reference package and
     notebooks_dir (None) to its notebooks/ folder, which must hold every notebook of the
@@ -245,9 +254,10 @@ def release(reference_dir, template_dir, bundle_path=None, notebooks_dir=None, a
         notebooks = assignment_notebooks(assignment, notebooks_dir)
         for path in notebooks:
             notebook_entry(path)
-    package = build_template(reference_dir, Path(template_dir) / "cs231n")
+    package = build_template(reference_dir, Path(template_dir) / assignment.package)
     bundle = None
     if bundle_path is not None:
         checks = assignment.public_checks(assignment.rubric())
-        bundle = build_bundle(bundle_path, template_dir, notebooks, assignment.student_readme(), public_checks=checks)
+        bundle = build_bundle(bundle_path, template_dir, assignment.package, notebooks, assignment.student_readme(),
+                              public_checks=checks)
     return package, bundle

@@ -2,8 +2,8 @@
 
 The same checks students run with `python -m cs231n.self_check`, with the expected
 values made from the reference on the spot. The student's code runs in the sandbox, in a
-workspace built as for grading (the trusted provided files, the student's layers.py and
-cnn.py); what it prints is shown as it is.
+workspace built as for grading (the trusted provided files and the student's files); what it
+prints is shown as it is.
 """
 import json
 import shutil

@@ -14,6 +14,8 @@ from graders.release import (
 from graders.rubric import load_rubric
 
 ASSIGNMENT = load_assignment()
+PACKAGE = ASSIGNMENT.package
+CHECKS_FILE = "%s/%s" % (PACKAGE, PUBLIC_CHECKS)
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ASSIGNMENT.reference
@@ -38,7 +40,7 @@ def template(tmp_path_factory):
 @pytest.fixture(scope="module")
 def bundle(template, notebook, tmp_path_factory):
     checks = ASSIGNMENT.public_checks(load_rubric())
-    return build_bundle(tmp_path_factory.mktemp("bundle") / "assignment.zip", template, NOTEBOOKS, README,
+    return build_bundle(tmp_path_factory.mktemp("bundle") / "assignment.zip", template, PACKAGE, NOTEBOOKS, README,
                         public_checks=checks)
 
 
@@ -50,7 +52,7 @@ def read_all(zip_path):
 def test_bundle_holds_the_template_the_notebooks_and_a_readme(bundle, template):
     files = read_all(bundle)
     expected = {"cs231n/" + f for f in package_files(template / "cs231n")}
-    expected |= {"README.md", PUBLIC_CHECKS, *NAMES}
+    expected |= {"README.md", CHECKS_FILE, *NAMES}
     assert set(files) == expected
     for needed in ("cs231n/datasets/get_datasets.sh", "cs231n/setup.py", "cs231n/im2col_cython.pyx"):
         assert needed in files
@@ -67,7 +69,7 @@ def test_bundle_holds_the_template_the_notebooks_and_a_readme(bundle, template):
 
 def test_bundle_is_reproducible(bundle, template, notebook, tmp_path):
     checks = ASSIGNMENT.public_checks(load_rubric())
-    again = build_bundle(tmp_path / "again.zip", template / "cs231n", NOTEBOOKS, README, public_checks=checks)
+    again = build_bundle(tmp_path / "again.zip", template / "cs231n", PACKAGE, NOTEBOOKS, README, public_checks=checks)
     assert again.read_bytes() == bundle.read_bytes()
     infos = [info for _, info in read_all(bundle).values()]
     assert [i.filename for i in infos] == sorted(i.filename for i in infos)
@@ -77,25 +79,26 @@ def test_bundle_is_reproducible(bundle, template, notebook, tmp_path):
 def test_extra_files_are_added_and_clashes_refused(template, notebook, tmp_path):
     check = tmp_path / "self_check.py"
     check.write_text("print('ok')\n")
-    path = build_bundle(tmp_path / "b.zip", template, [notebook], README, extra_files=[check, ("checks/again.py", check)])
+    path = build_bundle(tmp_path / "b.zip", template, PACKAGE, [notebook], README,
+                        extra_files=[check, ("checks/again.py", check)])
     files = read_all(path)
     assert files["self_check.py"][0] == files["checks/again.py"][0] == check.read_bytes()
     with pytest.raises(ReleaseError, match="README.md twice"):
-        build_bundle(tmp_path / "c.zip", template, [notebook], README, extra_files=[("README.md", check)])
+        build_bundle(tmp_path / "c.zip", template, PACKAGE, [notebook], README, extra_files=[("README.md", check)])
     with pytest.raises(ReleaseError, match="relative path"):
-        build_bundle(tmp_path / "c.zip", template, [notebook], README, extra_files=[("../x.py", check)])
+        build_bundle(tmp_path / "c.zip", template, PACKAGE, [notebook], README, extra_files=[("../x.py", check)])
 
 
 def test_bad_inputs_give_clear_errors(template, notebook, tmp_path):
     with pytest.raises(ReleaseError, match="notebook .* not found"):
-        build_bundle(tmp_path / "b.zip", template, [tmp_path / "missing.ipynb"], README)
+        build_bundle(tmp_path / "b.zip", template, PACKAGE, [tmp_path / "missing.ipynb"], README)
     (tmp_path / "broken.ipynb").write_text("not json")
     with pytest.raises(ReleaseError, match="not a Jupyter notebook"):
-        build_bundle(tmp_path / "b.zip", template, [tmp_path / "broken.ipynb"], README)
+        build_bundle(tmp_path / "b.zip", template, PACKAGE, [tmp_path / "broken.ipynb"], README)
     with pytest.raises(ReleaseError, match="still holds code inside its solution regions"):
-        build_bundle(tmp_path / "b.zip", REFERENCE, [notebook], README)
+        build_bundle(tmp_path / "b.zip", REFERENCE, PACKAGE, [notebook], README)
     with pytest.raises(ReleaseError, match="no student template"):
-        build_bundle(tmp_path / "b.zip", tmp_path, [notebook], README)
+        build_bundle(tmp_path / "b.zip", tmp_path, PACKAGE, [notebook], README)
     assert not (tmp_path / "b.zip").exists()
 
 

@@ -12,6 +12,8 @@ from graders.release import PUBLIC_CHECKS, release
 from graders.rubric import load_rubric
 
 ASSIGNMENT = load_assignment()
+PACKAGE = ASSIGNMENT.package
+CHECKS_FILE = "%s/%s" % (PACKAGE, PUBLIC_CHECKS)
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ASSIGNMENT.reference
@@ -47,7 +49,7 @@ def with_files(unpacked, tmp_path, source):
 
 
 def test_the_bundle_carries_data_not_reference_code(unpacked):
-    document = json.loads((unpacked / PUBLIC_CHECKS).read_text())
+    document = json.loads((unpacked / CHECKS_FILE).read_text())
     assert len(document["cases"]) >= 8
     for case in document["cases"].values():
         assert set(case) == {"procedure", "outputs", "tolerance", "hint", "inputs", "expected"}
@@ -64,7 +66,7 @@ def test_a_correct_solution_passes(unpacked, tmp_path):
     folder = with_files(unpacked, tmp_path, lambda r: (REFERENCE / r).read_text())
     run = self_check(folder)
     assert run.returncode == 0, run.stdout + run.stderr
-    cases = json.loads((unpacked / PUBLIC_CHECKS).read_text())["cases"]
+    cases = json.loads((unpacked / CHECKS_FILE).read_text())["cases"]
     assert "%d of %d public checks passed" % (len(cases), len(cases)) in run.stdout
 
 

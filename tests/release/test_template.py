@@ -60,6 +60,8 @@ def test_refuses_to_overwrite_other_folders(tmp_path):
         build_template(REFERENCE, REFERENCE / "classifiers")
     with pytest.raises(ReleaseError, match="not found"):
         build_template(tmp_path / "nowhere", tmp_path / "out")
+    with pytest.raises(ReleaseError, match="is not a reference package: none of its files holds a solution region"):
+        build_template(tmp_path, tmp_path.parent / "out")  # a folder of other files is not a reference
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
