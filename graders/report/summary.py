@@ -49,6 +49,27 @@ def pass_rates(docs):
     return sorted(rates.values(), key=lambda r: (r["percent"], r["order"]))
 
 
+def part_summaries(docs):
+    """Per part of the assignment over the graded submissions: how many handed it in, how many
+    did not, and the mean score of those who did; parts in the order they first appear."""
+    parts = {}
+    for _, doc in docs:
+        if doc.get("status") != "graded":
+            continue
+        for part in doc.get("parts") or []:
+            entry = parts.setdefault(str(part.get("part")), {"part": str(part.get("part")), "graded": 0,
+                                                              "not_submitted": 0, "points": 0.0,
+                                                              "max_score": part.get("max_score", 0) or 0})
+            if part.get("status") == "not_submitted":
+                entry["not_submitted"] += 1
+            else:
+                entry["graded"] += 1
+                entry["points"] += part.get("score", 0) or 0
+    for entry in parts.values():
+        entry["mean"] = entry.pop("points") / entry["graded"] if entry["graded"] else None
+    return list(parts.values())
+
+
 def report_href(out, folder_name, anchor=""):
     """The link to a submission's report from index.html, or None when it has none."""
     if not (Path(out) / folder_name / "report.html").is_file():
@@ -122,7 +143,8 @@ def render_class_summary(out):
         "summary.html.j2", rows=[submission_row(name, doc, out) for name, doc in docs], problems=problems,
         status_counts=status_counts(docs), graded_count=len(graded),
         mean_percent=sum(graded) / len(graded) if graded else None,
-        histogram=histogram(graded), rates=pass_rates(docs), diagnoses=class_diagnoses(docs, out),
+        histogram=histogram(graded), parts=part_summaries(docs), rates=pass_rates(docs),
+        diagnoses=class_diagnoses(docs, out),
         sort_script=script, script_sources=script_hash(script),
     )
 

@@ -105,3 +105,31 @@ def test_a_class_without_diagnoses_says_so(tmp_path):
     page = render_class_summary(batch(tmp_path))
     assert '<table id="class-diagnoses">' not in page
     assert "No failing check showed a mistake the grader recognises." in page
+
+
+def with_parts(doc, not_submitted=()):
+    """doc with a part per notebook of the shipped assignment, scored from its checks."""
+    from graders.assignment import load_assignment
+
+    doc["parts"] = []
+    for notebook in load_assignment().notebooks:
+        own = [c for c in doc["checks"] if c["section"] in notebook.sections]
+        doc["parts"].append({"part": notebook.part, "notebook": notebook.file, "checks": [c["id"] for c in own],
+                             "status": "not_submitted" if notebook.part in not_submitted else "graded",
+                             "score": sum(c["score"] for c in own), "max_score": sum(c["max_score"] for c in own),
+                             "message": ""})
+    return doc
+
+
+def test_parts_count_who_handed_each_in_and_average_those_who_did(tmp_path):
+    write_folder(tmp_path / "alice", with_parts(dict(result_doc(), submission="alice")))
+    bob = failing(result_doc(), "dropout_forward", "dropout_backward", "dropout_keep_rate", "fc_dropout_test_mode",
+                  "fc_dropout_gradcheck", "conv_forward")
+    write_folder(tmp_path / "bob", with_parts(dict(bob, submission="bob"), not_submitted={"Dropout"}))
+    page = render_class_summary(tmp_path)
+    assert rows_of(page, "part-summary") == 4
+    assert ('<tr data-part="Dropout"><td>Dropout</td><td class="num">1</td><td class="num">1</td>\n'
+            '      <td class="num">8 / 8</td></tr>') in page
+    conv = page.split('<tr data-part="ConvolutionalNetworks">', 1)[1].split("</tr>", 1)[0]
+    lost = next(c["max_score"] for c in bob["checks"] if c["id"] == "conv_forward")
+    assert '<td class="num">2</td><td class="num">0</td>' in conv and "%g / 88" % (88 - lost / 2) in conv
