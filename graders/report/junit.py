@@ -24,14 +24,16 @@ def junit_xml(doc):
     })
     if doc["status"] != "graded":
         suite.append(element("system-err", text=doc.get("message", "")))
+    part_of = {i: part["part"] for part in doc.get("parts", []) for i in part["checks"]}
     for check in checks:
-        suite.append(testcase(check))
+        suite.append(testcase(check, part_of.get(check["id"])))
     return DECLARATION + ET.tostring(suite, encoding="unicode")
 
 
-def testcase(check):
+def testcase(check, part=None):
+    """A check's testcase; its classname is <part>.<section> (the section alone outside any part)."""
     case = element("testcase", {
-        "classname": "cs231n.%s" % check["section"],
+        "classname": ".".join(filter(None, (part, check["section"]))),
         "name": check["id"],
         "time": "%.3f" % check["seconds"],
     })

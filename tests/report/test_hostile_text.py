@@ -79,7 +79,7 @@ def test_junit_is_well_formed_whatever_the_text(name, text, status):
     assert suite.get("name") == xml_visible(name or "n")  # attribute values keep \t \n \r as references
     cases = suite.findall("testcase")
     assert len(cases) == len(doc["checks"]) and cases[2].get("name") == xml_visible("odd" + text)
-    assert cases[2].get("classname") == xml_visible("cs231n." + text)
+    assert cases[2].get("classname") == xml_visible(text)  # the section (the document has no parts)
     if status == "graded":
         failure = cases[0].find("failure")
         assert failure.get("message") == xml_visible(text[:500])

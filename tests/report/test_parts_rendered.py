@@ -7,6 +7,7 @@ from graders.assignment import load_assignment
 from graders.parts import part_results
 from graders.report.gradebook import gradebook_csv
 from graders.report.gradescope import gradescope_results
+from graders.report.junit import junit_xml
 from graders.report.html import render_submission
 from graders.result import CheckResult, validate
 
@@ -69,3 +70,10 @@ def test_the_gradebook_has_a_column_per_part_before_the_checks():
     values = dict(zip(header, row))
     assert float(values["part:FullyConnectedNets"]) == float(values["score"]) > 0
     assert float(values["part:ConvolutionalNetworks"]) == 0
+
+
+def test_junit_classnames_name_the_part_and_the_section():
+    doc = one_part_doc()
+    xml = junit_xml(doc)
+    assert '<testcase classname="FullyConnectedNets.fc" name="affine_forward"' in xml
+    assert '<testcase classname="Dropout.dropout" name="dropout_forward"' in xml
