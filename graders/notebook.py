@@ -1,8 +1,8 @@
 """Running the student's notebooks: in the sandbox, on synthetic data, reported and never scored.
 
-Each notebook of the assignment runs after the checks, on its own, against the same workspace (the student's files
-with the trusted provided ones), with the rubric's [notebook] sizes injected below its
-`parameters` cell. graders/notebook_child.py does the running inside the sandbox;
+Each notebook of the assignment that the submission holds runs after the checks, in a run of
+its own against the same workspace (the student's files with the trusted provided ones), with
+the rubric's [notebook.parameters.<part>] sizes injected below its `parameters` cell. graders/notebook_child.py does the running inside the sandbox;
 this module prepares the run and reads what comes back as untrusted data: the executed
 notebook is read through graders/untrusted.py under its cap (NOTEBOOK_BYTES), parsed and
 validated as nbformat 4, and only its cells' outcomes and printed text are taken from it.

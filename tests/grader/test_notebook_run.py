@@ -192,3 +192,28 @@ def test_the_html_report_says_what_happened(runs, name):
     page = (runs[1] / name / "report.html").read_text()
     assert str(escape(conv_notebook(doc)["message"])) in page
     assert "%g / %g" % (doc["score"], doc["max_score"]) in page
+
+
+OTHER_PARTS = ("FullyConnectedNets.ipynb", "BatchNormalization.ipynb", "Dropout.ipynb")
+
+
+def test_the_other_parts_notebooks_run_against_the_reference(tmp_path):
+    """Every notebook handed in runs, each with its own part's parameters, and is kept under its name."""
+    path = corpus.write(replace(corpus.reference(), name="other_parts"), tmp_path / "submissions")
+    for name in OTHER_PARTS:
+        (path / name).write_bytes((ROOT / "graders" / "assignments" / "cs231n_a2" / "notebooks" / name).read_bytes())
+    rubric = load_rubric().only({"affine_forward", "batchnorm_forward", "dropout_forward"})
+    result = api.grade_one(path, tmp_path / "out", rubric, api.Options(), 5)
+    doc = json.loads((tmp_path / "out" / "other_parts" / "result.json").read_text())
+    validate(doc)
+    runs = {n["name"]: n for n in doc["notebooks"]}
+    assert list(runs) == [*OTHER_PARTS, CONV]
+    for name in OTHER_PARTS:
+        assert runs[name]["status"] == "ran", runs[name]["message"]
+        injected = [c for c in runs[name]["cells"] if "injected-parameters" in c["tags"]]
+        assert len(injected) == 1 and runs[name]["reported"], name
+        nbformat.validate(nbformat.reads((tmp_path / "out" / "other_parts" / name).read_text(), as_version=4))
+    assert runs[CONV]["status"] == "missing" and not (tmp_path / "out" / "other_parts" / CONV).exists()
+    parts = {p.part: p for p in result.parts}
+    assert [parts[n[:-len(".ipynb")]].status for n in OTHER_PARTS] == ["graded"] * 3
+    assert result.score == result.max_score and parts["ConvolutionalNetworks"].status == "not_submitted"
