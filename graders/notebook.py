@@ -24,22 +24,38 @@ from .untrusted import NOTEBOOK_BYTES, UnreadableOutput, read_bytes
 CHILD_SCRIPT = "notebook_child.py"
 GRADER_KEY = "cs231n_grader"         # the cell metadata notebook_child.py writes
 MAX_REPORTED_CHARS = 3000            # printed text kept per check cell
-CELL_STATUSES = ("ok", "error", "timeout", "kernel_died", "not_run")
+CELL_STATUSES = ("ok", "error", "timeout", "kernel_died", "not_run", "skipped")
 STARTUP_SECONDS = 90                 # kernel start and shutdown, on top of total_timeout
 
 
-def run_notebooks(notebooks, workspace, rubric, mode, hidden=()):
+def stalled_from(results):
+    """{function: why} of the functions the checks found never returning (in a check that timed
+    out, or not run because it builds on one): the notebooks leave out the cells tagged
+    check:<function> or uses:<function> for them, instead of waiting a cell's limit on each."""
+    stuck = [r for r in results if r.status == "timeout"]
+    functions = {}
+    for r in results:
+        if r.status == "timeout" or (r.status == "skipped" and r.blocked_by):
+            roots = [r] if r.status == "timeout" else [s for s in stuck if s.id in r.blocked_by]
+            why = "; ".join("%s did not return within %d s in the checks" % (", ".join(s.functions), round(s.seconds))
+                            for s in roots)
+            functions.update((f, why) for f in r.functions if f not in functions)
+    return functions
+
+
+def run_notebooks(notebooks, workspace, rubric, mode, hidden=(), stalled=None):
     """Run each notebook of the assignment that the submission holds (notebooks: file name ->
-    bytes); returns ([NotebookRun, one per notebook of the assignment], {file name: executed bytes})."""
+    bytes); returns ([NotebookRun, one per notebook of the assignment], {file name: executed bytes}).
+    stalled ({function: why}, see stalled_from): code the checks found never returning, kept out of the runs."""
     runs, executed = [], {}
     for notebook in workspace.assignment.notebooks:
-        run, kept = run_notebook(notebook, notebooks.get(notebook.file), workspace, rubric, mode, hidden)
+        run, kept = run_notebook(notebook, notebooks.get(notebook.file), workspace, rubric, mode, hidden, stalled)
         runs.append(run)
         executed.update({run.file: kept} if kept else {})
     return runs, executed
 
 
-def run_notebook(notebook, source, workspace, rubric, mode, hidden=()):
+def run_notebook(notebook, source, workspace, rubric, mode, hidden=(), stalled=None):
     """Run one submitted notebook (an assignment.Notebook, its bytes or None); returns
     (NotebookRun, executed bytes or None).
 
@@ -48,13 +64,13 @@ def run_notebook(notebook, source, workspace, rubric, mode, hidden=()):
     """
     start = time.perf_counter()
     try:
-        return execute(notebook, source, workspace, rubric, mode, hidden, start)
+        return execute(notebook, source, workspace, rubric, mode, hidden, start, stalled)
     except Exception:
         return finished(notebook, start, "failed", "The grader could not run %s; the checks are graded without "
                         "it. Details for the course staff:\n%s" % (notebook.file, traceback.format_exc(limit=4))), None
 
 
-def execute(notebook, source, workspace, rubric, mode, hidden, start):
+def execute(notebook, source, workspace, rubric, mode, hidden, start, stalled=None):
     settings = rubric.notebook
     name = notebook.file
     if source is None:
@@ -67,7 +83,7 @@ def execute(notebook, source, workspace, rubric, mode, hidden, start):
 
     data = cached_cifar10(settings.synthetic_train, settings.synthetic_test)
     with workspace.fresh_run("notebook-" + notebook.part) as run_dir:
-        prepare(source, run_dir.inputs, settings, settings.parameters.get(notebook.part, {}))
+        prepare(source, run_dir.inputs, settings, settings.parameters.get(notebook.part, {}), skip_tags(stalled))
         run = sandbox.run_confined(
             [sys.executable, "-I", "-B", str(run_dir.inputs / CHILD_SCRIPT), str(run_dir.root),
              str(run_dir.inputs), str(run_dir.out)],
@@ -111,12 +127,17 @@ def invalid_reason(source):
     return None
 
 
-def prepare(source, inputs, settings, parameters):
-    """The run's inputs: the notebook, the settings (with the values for its parameters cell) and
-    the runner script, readable by the sandbox."""
+def skip_tags(stalled):
+    """{tag: reason} of the cells not to run: those checking or using a function that never returned."""
+    return {"%s:%s" % (kind, f): why for f, why in (stalled or {}).items() for kind in ("check", "uses")}
+
+
+def prepare(source, inputs, settings, parameters, skip=None):
+    """The run's inputs: the notebook, the settings (with the values for its parameters cell and
+    the tags of the cells not to run) and the runner script, readable by the sandbox."""
     (inputs / "submitted.ipynb").write_bytes(source)
     settings_doc = {"cell_timeout": settings.cell_timeout, "total_timeout": settings.total_timeout,
-                    "parameters": parameters}
+                    "parameters": parameters, "skip": skip or {}}
     (inputs / "settings.json").write_text(json.dumps(settings_doc))
     shutil.copy(Path(__file__).with_name(CHILD_SCRIPT), inputs / CHILD_SCRIPT)
     for entry in inputs.iterdir():
@@ -202,11 +223,12 @@ def summarise(cells, run, settings):
     not_run = [c for c in cells if c.status == "not_run"]
     errors = [c for c in cells if c.status == "error"]
     slow = [c for c in cells if c.status == "timeout"]
+    skipped = [c for c in cells if c.status == "skipped"]
     if died:
         return "kernel_died", ("The kernel died while running cell %d; %s after it did not run. Running out of "
                                "memory or a crash in native code (a segfault, os.abort) does this."
                                % (died[0].index + 1, count(not_run, "cell")))
-    if not_run and (run.timed_out or any(c.status != "not_run" for c in cells)):
+    if not_run and (run.timed_out or any(c.status not in ("not_run", "skipped") for c in cells)):
         return "timeout", ("The notebook's time limit of %g s stopped the run at cell %d; %s did not run."
                            % (settings.total_timeout, not_run[0].index + 1, count(not_run, "cell")))
     if not_run:
@@ -218,6 +240,10 @@ def summarise(cells, run, settings):
     if slow:
         parts.append("%s ran past the %g s limit and %s interrupted (first: cell %d)" % (
             count(slow, "cell"), settings.cell_timeout, "was" if len(slow) == 1 else "were", slow[0].index + 1))
+    if skipped:
+        parts.append("%s %s left out because %s (%s)" % (
+            count(skipped, "cell"), "was" if len(skipped) == 1 else "were",
+            "it calls code" if len(skipped) == 1 else "they call code", skipped[0].evalue))
     if parts:
         return "errors", "The notebook ran to the end, but %s." % "; ".join(parts)
     return "ran", "Every cell ran without an error."

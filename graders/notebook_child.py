@@ -3,9 +3,11 @@
 Usage (by graders.notebook, never by hand):  python -I notebook_child.py WORKSPACE IN_DIR OUT_DIR
 
 IN_DIR/settings.json says what to do: {"cell_timeout": s, "total_timeout": s,
-"parameters": {NAME: value}}; IN_DIR/submitted.ipynb is the student's notebook. The
-parameters become an "injected-parameters" cell right below the cell tagged `parameters`
-(papermill's convention), so the notebook runs at the grader's sizes.
+"parameters": {NAME: value}, "skip": {TAG: reason}}; IN_DIR/submitted.ipynb is the student's
+notebook. The parameters become an "injected-parameters" cell right below the cell tagged
+`parameters` (papermill's convention), so the notebook runs at the grader's sizes. A cell
+carrying a tag of "skip" (say, `check:conv_forward_naive` when that function never returned in
+the checks) is not run: it is recorded as "skipped" with the reason.
 
 Every code cell runs in one ipykernel whose working directory is WORKSPACE. A cell that
 raises is recorded and the run goes on; a cell that runs past cell_timeout is interrupted,
@@ -40,6 +42,11 @@ def main(workspace, in_dir, out_dir):
             cell.outputs, cell.execution_count = [], None
             status = "not_run" if cell.source.strip() else "ok"  # an empty cell has nothing to run
             cell.metadata[GRADER_KEY] = {"status": status, "seconds": None, "ename": None, "evalue": None}
+    skip = settings.get("skip") or {}
+    for cell in nb.cells:
+        reasons = [skip[t] for t in cell.get("metadata", {}).get("tags", []) if t in skip]
+        if cell.cell_type == "code" and reasons:
+            cell.metadata[GRADER_KEY].update(status="skipped", ename="NotRun", evalue=reasons[0])
     save(nb, out)
 
     client = NotebookClient(
@@ -53,7 +60,7 @@ def main(workspace, in_dir, out_dir):
     deadline = time.monotonic() + settings["total_timeout"]
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code" or not cell.source.strip():
+            if cell.cell_type != "code" or not cell.source.strip() or cell.metadata[GRADER_KEY]["status"] == "skipped":
                 continue
             remaining = deadline - time.monotonic()
             if remaining < 1:

@@ -22,12 +22,12 @@ from .report.gradebook import gradebook_csv
 from .report.gradescope import gradescope_results
 from .report.html import write_submission_report
 from .report.junit import junit_xml
-from .notebook import run_notebooks
+from .notebook import run_notebooks, stalled_from
 from .parts import part_results, touched_functions
 from .provenance import provenance_of, receive
 from .report.summary import load_results, write_class_summary
 from .result import CheckResult, SubmissionResult, atomic_write, write_result
-from .runner import run_check
+from .runner import not_run, run_check
 from .workspace import build_workspace
 
 
@@ -130,16 +130,12 @@ def grade_submission(submission, rubric, options, seed, path=None):
     root.chmod(0o711)  # the sandbox's unprivileged uid must reach ws/ inside, not list it
     try:
         workspace = build_workspace(submission, root / "ws", options.assignment)
-        checks = options.assignment.checks()
+        results, held = run_checks(rubric, options.assignment.checks(), workspace, seed, mode)
         hidden = [options.assignment.reference]
-        results, held = [], []
-        for spec in rubric.checks:
-            rng = np.random.default_rng([seed, *spec.id.encode()])
-            results.append(run_check(spec, checks[spec.id], workspace, rng, rubric.limits, mode, hidden, held))
-        explain_dependencies(results, rubric)
         notebook_runs, artifacts = [], {}
         if rubric.notebook.enabled:
-            notebook_runs, artifacts = run_notebooks(submission.notebooks, workspace, rubric, mode, hidden)
+            notebook_runs, artifacts = run_notebooks(submission.notebooks, workspace, rubric, mode, hidden,
+                                                     stalled_from(results))
     finally:
         if not options.keep_workspace:
             shutil.rmtree(root, ignore_errors=True)
@@ -158,12 +154,33 @@ def grade_submission(submission, rubric, options, seed, path=None):
     ), artifacts
 
 
+def run_checks(rubric, checks, workspace, seed, mode):
+    """Every check of the rubric, in its order, each drawing its inputs from its own generator
+    seeded by (seed, check id). A check that builds on one that ran out of time (directly, or
+    through another left out for that reason) is not run: it would wait on the same code for its
+    own full limit. Returns (results, held): held lists, per sandboxed run, the limits that held."""
+    hidden = [workspace.assignment.reference]
+    results, held, stalled = [], [], {}  # stalled: check id -> the timed-out results it waits on
+    for spec in rubric.checks:
+        waits = {r.id: r for d in spec.depends_on for r in stalled.get(d, ())}
+        if waits:
+            result = not_run(spec, list(waits.values()))
+        else:
+            rng = np.random.default_rng([seed, *spec.id.encode()])
+            result = run_check(spec, checks[spec.id], workspace, rng, rubric.limits, mode, hidden, held)
+        if result.status == "timeout" or waits:
+            stalled[spec.id] = list(waits.values()) or [result]
+        results.append(result)
+    explain_dependencies(results, rubric)
+    return results, held
+
+
 def explain_dependencies(results, rubric):
     """Say when a failed check depends on checks that failed too."""
     by_id = {r.id: r for r in results}
     specs = rubric.by_id()
     for r in results:
-        if r.status == "passed":
+        if r.status == "passed" or r.blocked_by:  # a check not run says why itself
             continue
         r.blocked_by = [d for d in r.depends_on if by_id[d].status != "passed"]
         if not r.blocked_by:

@@ -80,6 +80,17 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
                   figures=[dataclasses.asdict(f) for f in verdict.figures])
 
 
+def not_run(spec, stalled):
+    """The result of a check left out because checks it builds on ran out of time (stalled: their
+    timed-out results): running it would wait on the same code again for its own full limit."""
+    why = "; ".join("%s was %s" % (r.id, r.message) for r in stalled)
+    result = finish(spec, "skipped", None, "Not run: it builds on %s (%s), so it would only wait on the same "
+                    "code again. Make that check return in time first." % (", ".join(r.id for r in stalled), why),
+                    dict(output="", start=time.perf_counter()))
+    result.blocked_by = [r.id for r in stalled]
+    return result
+
+
 def finish(spec, status, measured, message, result, traceback=None, details=None, diagnoses=(), figures=()):
     passed = status == "passed"
     return CheckResult(

@@ -43,6 +43,13 @@ def test_infinite_loop_times_out_and_the_rest_is_scored(graded):
     assert "time limit" in checks["conv_forward"].message
     # Everything that does not run the student's conv_forward_naive still earns its points.
     assert not_passed(checks) == {"conv_forward", "conv_backward_numeric", "conv_backward", "fast_layers"}
+    # The checks built on it are not run: they would wait on the same loop for their own limits.
+    for blocked in ("conv_backward_numeric", "conv_backward", "fast_layers"):
+        assert checks[blocked].status == "skipped" and checks[blocked].blocked_by == ["conv_forward"], blocked
+        assert checks[blocked].message.startswith("Not run: it builds on conv_forward (conv_forward was stopped "
+                                                  "after the"), checks[blocked].message
+    assert [c.id for c in checks.values() if c.status == "timeout"] == ["conv_forward"]
+    assert result.seconds < 180  # one time limit (20 s here) and the other checks, with a generous margin
 
 
 def test_memory_hog_is_stopped(graded):

@@ -217,3 +217,27 @@ def test_the_other_parts_notebooks_run_against_the_reference(tmp_path):
     parts = {p.part: p for p in result.parts}
     assert [parts[n[:-len(".ipynb")]].status for n in OTHER_PARTS] == ["graded"] * 3
     assert result.score == result.max_score and parts["ConvolutionalNetworks"].status == "not_submitted"
+
+
+def test_a_layer_that_never_returns_is_waited_for_once(tmp_path):
+    """conv_forward_naive loops forever: its check times out, the checks built on it are not
+    run, and the notebook leaves out the cells that check or use it instead of waiting on each."""
+    looping = next(s for s in corpus.everything() if s.name == "hostile_infinite_loop")
+    path = corpus.write(looping, tmp_path / "submissions")
+    (path / CONV).write_bytes(NOTEBOOK)
+    rubric = load_rubric().only({"conv_forward", "conv_backward", "max_pool_forward"})
+    rubric = replace(rubric, checks=tuple(replace(c, time_limit=10) for c in rubric.checks))
+    result = api.grade_one(path, tmp_path / "out", rubric, api.Options(), 5)
+    checks = {c.id: c for c in result.checks}
+    assert [checks[i].status for i in ("conv_forward", "conv_backward", "max_pool_forward")] == \
+        ["timeout", "skipped", "passed"]
+    run = next(n for n in result.notebooks if n.name == CONV)
+    skipped = [c for c in run.cells if c.status == "skipped"]
+    tags = {t for c in skipped for t in c.tags}
+    assert {"check:conv_forward_naive", "uses:conv_forward_naive", "check:conv_backward_naive"} <= tags
+    assert all(t.endswith(("conv_forward_naive", "conv_backward_naive")) for c in skipped for t in c.tags
+               if t.startswith(("check:", "uses:")) and "naive" in t)
+    assert not [c for c in run.cells if c.status == "timeout"]
+    assert run.status == "errors" and "left out because they call code (conv_forward_naive did not return within" \
+        in run.message, run.message
+    assert result.seconds < 180  # one check's limit, the other checks and the notebook, with a generous margin

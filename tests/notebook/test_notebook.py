@@ -29,7 +29,7 @@ ASSIGNMENT = load_assignment()
 nbformat = pytest.importorskip("nbformat")
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ASSIGNMENT.notebook_path(ASSIGNMENT.notebooks[0])
+NOTEBOOK = ASSIGNMENT.notebook_path(next(n for n in ASSIGNMENT.notebooks if n.part == "ConvolutionalNetworks"))
 
 # The transcript's sizes: what a student runs.
 DEFAULT_PARAMETERS = {
