@@ -57,12 +57,12 @@ def parse_args(argv):
 
     check = verbs.add_parser("check", help="run the public self-checks on your own package, with hints")
     check.add_argument("path", nargs="?", default=".", metavar="PATH",
-                       help="your assignment folder (holding cs231n/) or a zip of it (default: .)")
+                       help="your assignment folder (holding the package you edit) or a zip of it (default: .)")
     check.add_argument("--isolation", choices=["bwrap", "rlimits"], help="sandbox mode (default: bwrap when available)")
 
     rel = verbs.add_parser("release", help="write the student template (and the students' zip) from the reference")
     rel.add_argument("--template", default=str(release.DEFAULT_TEMPLATE),
-                     help="folder to hold the template's cs231n/ (default: %(default)s)")
+                     help="folder to hold the template's package (default: %(default)s)")
     rel.add_argument("--bundle", metavar="ZIP", help="also write the zip students receive")
     rel.add_argument("--reference", help="the reference package folder (default: the assignment's)")
     rel.add_argument("--notebooks", metavar="DIR",
