@@ -52,8 +52,9 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
 
     result = dict(output=output, start=start)  # seconds are taken once judged: judging is the check's work too
     if run.timed_out:
-        return finish(spec, "timeout", None, "stopped after the %g s time limit while running %s"
-                      % (spec.time_limit, meta.get("current") or "the student's code"), result)
+        return finish(spec, "timeout", None, "stopped after the %g s time limit while running %s%s"
+                      % (spec.time_limit, meta.get("current") or ", ".join(spec.functions) or "the student's code",
+                         input_shapes(job)), result)
     if arrays is None and run.exit_code == 0 and not meta["missing"]:  # it wrote something, but not an answer
         return finish(spec, "error", None, "the process running your code left no usable answer: %s"
                       % meta["problem"], result)
@@ -78,6 +79,20 @@ def run_check(spec, make_job, workspace, rng, limits, mode, hidden=(), held=None
     return finish(spec, "passed" if verdict.passed else "failed", verdict.measured, message,
                   result, details=verdict.details, diagnoses=diagnoses,
                   figures=[dataclasses.asdict(f) for f in verdict.figures])
+
+
+def input_shapes(job, shown=4):
+    """" on inputs of sizes 3x3x3x3, 4x3x3x3, 4": the sizes of the hidden inputs the grader drew
+    (of the first case, when the job holds several, "case0/arg0", ...), so a student can tell a
+    slow layer from one that never returns."""
+    arrays = [(name, value) for name, value in job.arrays.items() if hasattr(value, "shape")]
+    first = arrays[0][0].split("/", 1)[0] + "/" if arrays and "/" in arrays[0][0] else ""
+    sizes = ["x".join(map(str, value.shape)) or "1" for name, value in arrays if name.startswith(first)]
+    if not sizes:
+        return ""
+    cases = len({name.split("/", 1)[0] for name, _ in arrays}) if first else 1
+    return " on inputs of sizes %s%s%s" % (", ".join(sizes[:shown]), ", ..." if len(sizes) > shown else "",
+                                           " (the first of %d cases)" % cases if cases > 1 else "")
 
 
 def not_run(spec, stalled):

@@ -6,6 +6,7 @@ outlast the total time limit, or are not notebooks at all. Every one gets a resu
 what happened, and its checks are graded all the same.
 """
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -231,6 +232,10 @@ def test_a_layer_that_never_returns_is_waited_for_once(tmp_path):
     checks = {c.id: c for c in result.checks}
     assert [checks[i].status for i in ("conv_forward", "conv_backward", "max_pool_forward")] == \
         ["timeout", "skipped", "passed"]
+    # The message says where the time went, and on inputs of which sizes.
+    assert re.fullmatch(r"stopped after the 10 s time limit while running conv_forward_naive on inputs of sizes "
+                        r"\d+x3x\d+x\d+, \d+x3x\d+x\d+, \d+ \(the first of \d+ cases\)",
+                        checks["conv_forward"].message), checks["conv_forward"].message
     run = next(n for n in result.notebooks if n.name == CONV)
     skipped = [c for c in run.cells if c.status == "skipped"]
     tags = {t for c in skipped for t in c.tags}
