@@ -29,16 +29,14 @@ STARTUP_SECONDS = 90                 # kernel start and shutdown, on top of tota
 
 
 def stalled_from(results):
-    """{function: why} of the functions the checks found never returning (in a check that timed
-    out, or not run because it builds on one): the notebooks leave out the cells tagged
-    check:<function> or uses:<function> for them, instead of waiting a cell's limit on each."""
-    stuck = [r for r in results if r.status == "timeout"]
+    """{function: why} of the functions of the checks that ran out of time: the notebooks leave
+    out the cells tagged check:<function> or uses:<function> for them (a cell that calls a
+    student function, directly or through the provided code, says so with uses:), instead of
+    waiting a cell's limit on each."""
     functions = {}
     for r in results:
-        if r.status == "timeout" or (r.status == "skipped" and r.blocked_by):
-            roots = [r] if r.status == "timeout" else [s for s in stuck if s.id in r.blocked_by]
-            why = "; ".join("%s did not return within %d s in the checks" % (", ".join(s.functions), round(s.seconds))
-                            for s in roots)
+        if r.status == "timeout":
+            why = "%s did not return within %d s in the checks" % (", ".join(r.functions), round(r.seconds))
             functions.update((f, why) for f in r.functions if f not in functions)
     return functions
 
