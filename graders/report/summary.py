@@ -144,6 +144,7 @@ def render_class_summary(out):
         status_counts=status_counts(docs), graded_count=len(graded),
         mean_percent=sum(graded) / len(graded) if graded else None,
         histogram=histogram(graded), parts=part_summaries(docs), rates=pass_rates(docs),
+        assignment=next((str(doc["assignment"]) for _, doc in docs if doc.get("assignment")), ""),
         diagnoses=class_diagnoses(docs, out),
         sort_script=script, script_sources=script_hash(script),
     )

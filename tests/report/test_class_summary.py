@@ -127,9 +127,15 @@ def test_parts_count_who_handed_each_in_and_average_those_who_did(tmp_path):
                   "fc_dropout_gradcheck", "conv_forward")
     write_folder(tmp_path / "bob", with_parts(dict(bob, submission="bob"), not_submitted={"Dropout"}))
     page = render_class_summary(tmp_path)
+    assert "CS231n ConvolutionalNetworks" not in page  # the results name no assignment here
     assert rows_of(page, "part-summary") == 4
     assert ('<tr data-part="Dropout"><td>Dropout</td><td class="num">1</td><td class="num">1</td>\n'
             '      <td class="num">8 / 8</td></tr>') in page
     conv = page.split('<tr data-part="ConvolutionalNetworks">', 1)[1].split("</tr>", 1)[0]
     lost = next(c["max_score"] for c in bob["checks"] if c["id"] == "conv_forward")
     assert '<td class="num">2</td><td class="num">0</td>' in conv and "%g / 88" % (88 - lost / 2) in conv
+
+
+def test_the_summary_names_the_assignment_its_results_were_graded_for(tmp_path):
+    write_folder(tmp_path / "alice", dict(result_doc(), submission="alice", assignment="A course <2>"))
+    assert "A course &lt;2&gt; &middot; class summary" in render_class_summary(tmp_path)
